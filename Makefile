@@ -1,0 +1,44 @@
+# guixml: the two commands of the README are `make demo` and `make test`.
+# Each creates what it needs: a virtual environment in .venv and Guile 3.0
+# (Debian's guile-3.0) when it is missing.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+GUILE  ?= guile
+
+.PHONY: all demo test bench guile venv clean
+
+all: test
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  echo "guixml: python3 -m venv failed; installing Debian's python3-venv"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv && \
+	  $(PYTHON) -m venv $(VENV); }
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+venv: $(STAMP)
+
+# Guile 3.0 is the oracle of the test suite; install Debian's package when absent.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+guile:
+	@command -v $(GUILE) >/dev/null 2>&1 || { \
+	  echo "guixml: installing Guile 3.0 (Debian package guile-3.0)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq guile-3.0; }
+
+test: venv guile
+	$(BIN)/python -m pytest -q
+
+demo: venv
+	$(BIN)/guixml audit examples/channel
+
+# Speed against Guile on a real Guix checkout: make bench GUIX_SOURCE=/path/to/guix
+bench: venv guile
+	$(BIN)/python -m guixml.bench $(GUIX_SOURCE)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

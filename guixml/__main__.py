@@ -1,0 +1,5 @@
+import sys
+
+from guixml.cli import main
+
+sys.exit(main())
