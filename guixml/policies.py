@@ -19,7 +19,7 @@ from typing import Any, Callable, Literal
 
 import attrs
 
-from guixml import spdx
+from guixml import license_freedom as spdx
 from guixml.vocabulary import MLFacts, facts_from_alist
 
 __all__ = ["Verdict", "POLICIES", "verdict", "verdicts", "guix_2023", "debian", "osaid", "gcd_008"]

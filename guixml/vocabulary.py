@@ -15,7 +15,7 @@ from typing import Any, Iterable, Literal
 
 import attrs
 
-from guixml import spdx
+from guixml import license_freedom as spdx
 from guixml.datum import DottedList, List, Symbol, sym
 
 __all__ = [
