@@ -130,8 +130,11 @@ def entries(alist: Any) -> list[tuple[Any, Any]]:
     if isinstance(alist, dict):
         return [(sym(k) if isinstance(k, str) else k, v) for k, v in alist.items()]
     alist = _unquote(alist)
+    tail: list[Any] = []
+    if isinstance(alist, DottedList):  # an improper alist: its tail is one more bad entry
+        alist, tail = alist.items, [alist.tail]
     result = []
-    for entry in alist:
+    for entry in [*alist, *tail]:
         key, value = _split_entry(entry)
         result.append((key, value) if key is not _MALFORMED else (_MALFORMED, entry))
     return result
@@ -264,19 +267,23 @@ _FIELD_OF_KEY = {
 def facts_from_alist(alist: Any) -> MLFacts:
     """The facts of ALIST, first occurrence of a key winning (as with assq).
 
-    Values of the wrong type are ignored (the key reads as absent); call
+    A first occurrence of the wrong type reads as absent (the default); call
     :func:`properties_problems` first to report them.
     """
     vocab = vocabulary()
     fields: dict[str, Any] = {}
+    taken: set[str] = set()
     for key, value in entries(alist):
         if key is _MALFORMED or not _is_symbol(key):
             continue
         name = str(key)
         field = _FIELD_OF_KEY.get(name)
-        if field is None or field in fields or _type_problem(vocab[name], value) is not None:
+        if field is None or field in taken:
             continue
+        taken.add(field)
         spec = vocab[name]
+        if _type_problem(spec, value) is not None:
+            continue
         if spec.type == "symbol":
             fields[field] = str(value)
         elif spec.type == "string-list":
