@@ -89,6 +89,9 @@ class Input:
     module: str | None = None
     location: Location | None = attrs.field(default=None, eq=False)
     raw: Any = attrs.field(default=None, eq=False, repr=False)
+    #: For package inputs: the evaluated name and version of the package named.
+    name: str | None = None
+    version: str | None = None
 
 
 @frozen
