@@ -1,0 +1,735 @@
+"""The classifier: code, weights or training software, with the evidence behind it.
+
+Public API::
+
+    from guixml.rules import load_rules
+    from guixml.classify import classify_package, classify_channel, Classifier
+
+    rules = load_rules()                        # or load_rules(extra_paths=[...])
+    audit = classify_package(package, rules, resolve)   # -> results.PackageAudit
+    result = classify_channel(index, rules)     # -> results.AuditResult
+
+``resolve(name, package)`` answers what the variable NAME denotes as seen
+from PACKAGE's module: a :class:`guixml.model.Package`, a
+:class:`guixml.model.Origin`, any other value (a list kept by a module-level
+``define``, as text or datum), or ``None``.  It is used for inputs that are
+package references, for the parent named by ``inherit``, and for origins and
+constants that build arguments or snippets name (``#$cld3-origin``,
+``'#$%preserved-third-party-files``).  Without it, classification sees only
+the package itself.
+
+How it decides (details and the rule format: docs/classifier.md):
+
+1. A ``properties`` annotation (``ml-weights`` …) on the package wins.
+2. Each rule of ``rules.toml`` reads the package fields it names and, on a
+   match, records evidence for what it suggests; facts of
+   ``upstream-facts.toml`` apply to the URIs of the source and of every origin
+   the package uses; inputs that are ``model`` packages are weights.
+3. Evidence for one conclusion combines as a noisy OR; a conclusion holds when
+   its score reaches the threshold.  Vetoes remove conclusions.
+4. The role is the first that holds in the precedence model > separate >
+   tangled > external (labelling rule 4), else ``none``.
+
+Everything is a pure function of the package, the resolver and the rules.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Iterable
+
+from guixml.datum import Keyword, List, DottedList, Symbol
+from guixml.model import Input, Origin, Package
+from guixml.results import AuditResult, Evidence, InputVerdict, PackageAudit, Problem
+from guixml.rules import Fact, Rule, RuleSet, load_rules
+
+__all__ = ["classify_package", "classify_channel", "Classifier", "Resolver",
+           "PRECEDENCE", "datum_text"]
+
+Resolver = Callable[[str, Package], Any]
+
+#: Role precedence when several apply (labelling rule 4).
+PRECEDENCE = ("model", "separate", "tangled", "external")
+
+#: Build systems that compile no code: weights found in such a package are its payload.
+PAYLOAD_BUILD_SYSTEMS = ("copy-build-system", "trivial-build-system")
+
+#: How a reference to another input is written in build code, nearest first.
+_INPUT_REFERENCE = re.compile(
+    r'this-package(?:-native)?-input\s+"(?P<quoted>[^"]+)"'
+    r'|assoc-ref\s+%?(?:build-inputs|inputs|native-inputs)\s+"(?P<assoc>[^"]+)"'
+    r'|#\$(?P<ungexp>[A-Za-z%][\w.+*<>!?/-]*)')
+
+#: Variables that build code ungexps or unquotes: origins or module constants.
+_CODE_REFERENCE = re.compile(r'(?:#\$|,)(?P<name>%?[A-Za-z][\w.+*<>!?/-]*)')
+
+_PROPERTY_ROLES = {"model", "separate", "tangled", "external"}
+
+_WINDOW = 400  # characters searched before a wired path for the input it names
+
+
+# ------------------------------------------------------------------ text --
+
+def datum_text(value: Any) -> str:
+    """Scheme-like text of VALUE: the source text when it was read from a file."""
+    text = getattr(value, "text", None)
+    if isinstance(text, str):
+        return text
+    parts: list[str] = []
+    _write(value, parts, 0)
+    return "".join(parts)
+
+
+def _write(value: Any, out: list[str], depth: int) -> None:
+    if depth > 200:
+        out.append("...")
+        return
+    if value is None:
+        out.append("#f")
+    elif isinstance(value, Keyword):
+        out.append("#:" + str(value))
+    elif isinstance(value, Symbol):
+        out.append(str(value))
+    elif isinstance(value, bool):
+        out.append("#t" if value else "#f")
+    elif isinstance(value, str):
+        out.append('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    elif isinstance(value, (list, tuple)):
+        out.append("(")
+        for i, item in enumerate(value):
+            if i:
+                out.append(" ")
+            _write(item, out, depth + 1)
+        out.append(")")
+    elif isinstance(value, DottedList):
+        _write(list(value.items) + [Symbol("."), value.tail], out, depth + 1)
+    elif hasattr(value, "name") and isinstance(getattr(value, "name"), str):
+        out.append(value.name)
+    else:
+        out.append(str(value))
+
+
+def _keyword_value(arguments: Any, keyword: str, depth: int = 0) -> Any:
+    """The value after #:KEYWORD anywhere in ARGUMENTS (a datum), or None."""
+    if depth > 6 or not isinstance(arguments, (list, tuple)):
+        return None
+    items = list(arguments)
+    for i, item in enumerate(items):
+        if isinstance(item, Keyword) and str(item) == keyword and i + 1 < len(items):
+            return items[i + 1]
+    for item in items:
+        if isinstance(item, (list, tuple)):
+            found = _keyword_value(item, keyword, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def _keyword_text(arguments: Any, text: str, keyword: str) -> str:
+    found = _keyword_value(arguments, keyword)
+    if found is not None:
+        return datum_text(found)
+    # Arguments known only as text: take the balanced form after the keyword.
+    at = text.find("#:" + keyword)
+    if at < 0:
+        return ""
+    return _balanced(text, at + len(keyword) + 2)
+
+
+def _balanced(text: str, start: int) -> str:
+    depth = 0
+    i = start
+    while i < len(text):
+        c = text[i]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            if depth == 0:
+                return text[start:i]
+            depth -= 1
+            if depth == 0:
+                return text[start:i + 1]
+        elif c == "\n" and depth == 0 and text[start:i].strip():
+            return text[start:i]
+        i += 1
+    return text[start:]
+
+
+# ------------------------------------------------------------- evidence --
+
+class _Scores:
+    """Evidence per conclusion, combined as a noisy OR."""
+
+    def __init__(self) -> None:
+        self.evidence: dict[str, list[tuple[float, Evidence]]] = {}
+        self.vetoed: dict[str, Evidence] = {}
+
+    def add(self, conclusion: str, confidence: float, evidence: Evidence) -> None:
+        items = self.evidence.setdefault(conclusion, [])
+        if any(e.rule == evidence.rule and e.matched == evidence.matched for _, e in items):
+            return
+        items.append((confidence, evidence))
+
+    def score(self, conclusion: str) -> float:
+        if conclusion in self.vetoed:
+            return 0.0
+        remaining = 1.0
+        seen: set[str] = set()
+        for confidence, ev in sorted(self.evidence.get(conclusion, ()), key=lambda x: -x[0]):
+            if ev.rule in seen:  # one rule counts once, however often it matched
+                continue
+            seen.add(ev.rule)
+            remaining *= 1.0 - confidence
+        return 1.0 - remaining
+
+    def holds(self, conclusion: str, threshold: float) -> bool:
+        return self.score(conclusion) >= threshold - 1e-9
+
+    def reasons(self, conclusion: str) -> tuple[Evidence, ...]:
+        return tuple(e for _, e in sorted(self.evidence.get(conclusion, ()),
+                                          key=lambda x: -x[0]))
+
+
+def _snippet(text: str, match: re.Match[str], width: int = 50) -> str:
+    start = max(0, match.start() - width // 2)
+    end = min(len(text), match.end() + width // 2)
+    piece = " ".join(text[start:end].split())
+    return piece if len(piece) <= 160 else piece[:157] + "..."
+
+
+# ---------------------------------------------------------- classifier --
+
+class Classifier:
+    """Classifies packages with one rule set and one resolver, remembering results.
+
+    Remembering matters: a package's role depends on the roles of its inputs,
+    and the same inputs recur across a channel.
+    """
+
+    def __init__(self, rules: RuleSet | None = None, resolve: Resolver | None = None) -> None:
+        self.rules = rules or load_rules()
+        self.resolve = resolve or (lambda name, package: None)
+        self._memo: dict[int, PackageAudit] = {}
+        self._active: dict[int, frozenset[str]] = {}
+        self._in_progress: set[int] = set()
+        self._keep: list[Package] = []  # keeps ids of memoized packages valid
+        self._vendored = self._vendored_patterns(self.rules.facts)
+
+    @staticmethod
+    def _vendored_patterns(facts: Iterable[Fact]) -> list[tuple[Fact, re.Pattern[str]]]:
+        patterns = []
+        for fact in facts:
+            if not fact.vendored:
+                continue
+            names = "|".join(re.escape(v) for v in fact.vendored)
+            # A quoted directory name, not an input lookup nor a package name.
+            patterns.append((fact, re.compile(
+                r'(?<!input )(?<!inputs )(?<!\(name )"(?:[\w./+-]*/)?(?:%s)/?"' % names)))
+        return patterns
+
+    # -- public ------------------------------------------------------------
+
+    def classify(self, package: Package) -> PackageAudit:
+        key = id(package)
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        self._in_progress.add(key)
+        try:
+            audit, active = self._classify(package)
+        finally:
+            self._in_progress.discard(key)
+        self._memo[key] = audit
+        self._active[key] = active
+        self._keep.append(package)
+        return audit
+
+    def active(self, package: Package) -> frozenset[str]:
+        """Every conclusion that held for PACKAGE, before precedence picked one."""
+        self.classify(package)
+        return self._active.get(id(package), frozenset())
+
+    # -- the steps ----------------------------------------------------------
+
+    def _classify(self, original: Package) -> tuple[PackageAudit, frozenset[str]]:
+        package = self._effective(original)
+        rules = self.rules
+        threshold = rules.threshold
+        scores = _Scores()
+        location = package.location
+
+        arguments_text = datum_text(package.arguments) if package.arguments is not None else ""
+        snippet_text = ""
+        if package.source is not None and package.source.snippet is not None:
+            snippet_text = datum_text(package.source.snippet)
+        referenced = self._referenced(package, arguments_text + "\n" + snippet_text)
+        constants_text = "\n".join(datum_text(v) for _, v in referenced
+                                   if not isinstance(v, (Origin, Package)))
+
+        self._text_rules(package, scores)
+        self._install_rules(package, arguments_text, scores)
+        self._build_rules(arguments_text, snippet_text, scores)
+        self._vendored_rules(snippet_text, arguments_text, constants_text, scores, location)
+        source_facts = self._source_rules(package, scores)
+
+        # Inputs: package references, inline origins, origins named in build code.
+        verdicts: list[InputVerdict] = []
+        weight_labels: list[str] = []
+        weight_licences: list[str | None] = []
+        wired = self._wired_inputs(package, arguments_text)
+        for input_ in package.all_inputs():
+            verdict, licence = self._input_verdict(package, input_, wired, scores)
+            verdicts.append(verdict)
+            if verdict.cls == "weights":
+                weight_labels.append(verdict.label or verdict.ref or "?")
+                weight_licences.append(licence)
+        for name, value in referenced:
+            if isinstance(value, Origin):
+                verdict, licence = self._origin_verdict(value, "arguments", name, name)
+                verdicts.append(verdict)
+                if verdict.cls == "weights":
+                    weight_labels.append(name)
+                    weight_licences.append(licence)
+        for verdict in verdicts:
+            if verdict.cls == "weights":
+                for ev in verdict.evidence:
+                    scores.add("separate", verdict.confidence, ev)
+
+        # Payload: a package that builds no code is a model, else weights are tangled.
+        payload_is_model = package.build_system in PAYLOAD_BUILD_SYSTEMS
+        if "payload" in scores.evidence and "payload" not in scores.vetoed:
+            target = "model" if payload_is_model else "tangled"
+            for confidence, ev in scores.evidence["payload"]:
+                scores.add(target, confidence, ev)
+
+        active = frozenset(c for c in ("model", "separate", "tangled", "external", "training")
+                           if scores.holds(c, threshold))
+        role = next((r for r in PRECEDENCE if r in active), "none")
+
+        training = "training" in active
+        source_verdict = self._source_verdict(package, role, scores)
+        if source_verdict is not None:
+            verdicts.insert(0, source_verdict)
+
+        licence = None
+        if role in ("model", "tangled"):
+            fact_licences = [f.weights_license for f in source_facts
+                             if "weights" in f.carries and f.weights_license]
+            licence = fact_licences[0] if role == "tangled" and fact_licences \
+                else _package_spdx(package)
+        elif role == "separate":
+            licence = _combine(weight_licences)
+        fsf, osi = _flags(licence)
+
+        evidence: list[Evidence] = []
+        if role != "none":
+            evidence.extend(scores.reasons(role))
+        if training:
+            evidence.extend(scores.reasons("training"))
+        for conclusion, veto in scores.vetoed.items():
+            evidence.append(veto)
+        audit = PackageAudit(
+            package=original,
+            weights=role,
+            training_software=training,
+            weight_inputs=tuple(dict.fromkeys(weight_labels)) if role == "separate" else (),
+            weights_license=licence,
+            weights_license_fsf_libre=fsf,
+            weights_license_osi_approved=osi,
+            confidence=round(scores.score(role), 3) if role != "none"
+            else round(1.0 - max((scores.score(r) for r in PRECEDENCE), default=0.0), 3),
+            inputs=tuple(verdicts),
+            evidence=tuple(evidence),
+        )
+        audit = self._apply_properties(original, audit)
+        return audit, active
+
+    def _effective(self, package: Package) -> Package:
+        """PACKAGE with the fields it leaves unset taken from the package it inherits."""
+        if not package.inherit:
+            return package
+        parent = self.resolve(package.inherit, package)
+        if not isinstance(parent, Package) or id(parent) in self._in_progress:
+            return package
+        parent = self._effective(parent)
+        changes = {}
+        for name in ("source", "build_system", "arguments", "synopsis", "description",
+                     "home_page", "licenses"):
+            if getattr(package, name) in (None, ()) and getattr(parent, name) not in (None, ()):
+                changes[name] = getattr(parent, name)
+        if not changes:
+            return package
+        import attrs
+        return attrs.evolve(package, **changes)
+
+    def _referenced(self, package: Package, code: str) -> list[tuple[str, Any]]:
+        """Origins and module constants that build code names with #$ or unquote."""
+        input_names = {i.ref for i in package.all_inputs() if i.ref}
+        seen: dict[str, Any] = {}
+        for m in _CODE_REFERENCE.finditer(code):
+            name = m.group("name")
+            if name in seen or name in input_names or name in ("output", "name", "version"):
+                continue
+            value = self.resolve(name, package)
+            if value is None or isinstance(value, Package):
+                seen[name] = None
+                continue
+            seen[name] = value
+        return [(n, v) for n, v in seen.items() if v is not None]
+
+    def _apply(self, rule: Rule, field: str, text: str, scores: _Scores,
+               location: Any = None) -> bool:
+        match = rule.pattern.search(text)
+        if match is None:
+            return False
+        evidence = Evidence(rule=rule.id, field=field, matched=_snippet(text, match),
+                            note=rule.description, location=location)
+        if rule.vetoes:
+            for conclusion in rule.vetoes:
+                scores.vetoed.setdefault(conclusion, evidence)
+        if rule.suggests != "none":
+            scores.add(rule.suggests, rule.confidence, evidence)
+        return True
+
+    def _text_rules(self, package: Package, scores: _Scores) -> None:
+        values = {"name": package.name, "synopsis": package.synopsis,
+                  "description": package.description}
+        for rule in self.rules.of_kind("text"):
+            for field in rule.fields:
+                text = values.get(field)
+                if text:
+                    self._apply(rule, field, text, scores, package.location)
+        framework = self.rules.frameworks.match(package.name)
+        if framework:
+            scores.add("training", 0.9, Evidence(
+                rule="framework.name", field="name", matched=package.name or "",
+                note=f"a build of the {framework} framework (known-frameworks.toml)",
+                location=package.location))
+
+    def _install_rules(self, package: Package, arguments_text: str, scores: _Scores) -> None:
+        if not arguments_text:
+            return
+        fields = {"install-plan": _keyword_text(package.arguments, arguments_text, "install-plan"),
+                  "builder": _keyword_text(package.arguments, arguments_text, "builder")}
+        for rule in self.rules.of_kind("install"):
+            for field in rule.fields:
+                if fields.get(field):
+                    self._apply(rule, field, fields[field], scores, package.location)
+
+    def _build_rules(self, arguments_text: str, snippet_text: str, scores: _Scores) -> None:
+        fields = {"arguments": arguments_text, "snippet": snippet_text}
+        for rule in self.rules.of_kind("build"):
+            for field in rule.fields:
+                if fields.get(field):
+                    self._apply(rule, field, fields[field], scores)
+
+    def _vendored_rules(self, snippet_text: str, arguments_text: str, constants_text: str,
+                        scores: _Scores, location: Any) -> None:
+        for fact, pattern in self._vendored:
+            for field, text in (("snippet", snippet_text), ("arguments", arguments_text),
+                                ("arguments", constants_text)):
+                match = pattern.search(text) if text else None
+                if match:
+                    scores.add("tangled", 0.9, Evidence(
+                        rule=f"vendored.{fact.id}", field=field, matched=_snippet(text, match),
+                        note=f"keeps or builds a vendored copy of {fact.id} "
+                             f"({', '.join(fact.files)}); {fact.citation}",
+                        location=location))
+                    break
+
+    def _origin_evidence(self, origin: Origin, field: str) -> tuple[list[tuple[float, str, Evidence]], list[Fact]]:
+        """(confidence, conclusion, evidence) for ORIGIN's URIs, and the facts that apply."""
+        found: list[tuple[float, str, Evidence]] = []
+        facts: list[Fact] = []
+        values = {"uri": list(origin.uris), "file-name": [origin.file_name] if origin.file_name else []}
+        for rule in self.rules.of_kind("origin"):
+            for f in rule.fields:
+                for text in values.get(f, ()):
+                    if not isinstance(text, str):
+                        continue
+                    m = rule.pattern.search(text)
+                    if m:
+                        found.append((rule.confidence, rule.suggests, Evidence(
+                            rule=rule.id, field=field, matched=text, note=rule.description,
+                            location=origin.location)))
+                        break
+        for fact in self.rules.facts:
+            uri = next((u for u in origin.uris if isinstance(u, str) and fact.matches(u)), None)
+            if uri is None:
+                continue
+            facts.append(fact)
+            for carried, conclusion in (("weights", "weights"), ("runner", "external"),
+                                        ("trainer", "training")):
+                if carried in fact.carries:
+                    where = f" ({', '.join(fact.files)})" if carried == "weights" and fact.files else ""
+                    found.append((0.9, conclusion, Evidence(
+                        rule=f"fact.{fact.id}", field=field, matched=uri,
+                        note=f"upstream fact: {fact.note}{where}; {fact.citation}",
+                        location=origin.location)))
+        return found, facts
+
+    def _source_rules(self, package: Package, scores: _Scores) -> list[Fact]:
+        if package.source is None:
+            return []
+        found, facts = self._origin_evidence(package.source, "source")
+        payload_is_model = package.build_system in PAYLOAD_BUILD_SYSTEMS
+        for confidence, conclusion, evidence in found:
+            if conclusion == "weights":
+                # A weight file or model host as the source is the package's payload;
+                # an upstream fact about its tree makes the weights tangled.
+                if evidence.rule.startswith("fact."):
+                    conclusion = "model" if payload_is_model else "tangled"
+                else:
+                    conclusion = "model"
+            scores.add(conclusion, confidence, evidence)
+        return facts
+
+    def _source_verdict(self, package: Package, role: str, scores: _Scores) -> InputVerdict | None:
+        if package.source is None:
+            return None
+        if role in ("model", "tangled"):
+            cls, conf, ev = "weights", scores.score(role), scores.reasons(role)
+        elif "training" in scores.evidence and scores.holds("training", self.rules.threshold):
+            cls, conf, ev = "training-software", scores.score("training"), scores.reasons("training")
+        else:
+            cls, conf, ev = "code", 0.9, ()
+        return InputVerdict(field="source", kind="origin", ref=None, label="source",
+                            cls=cls, confidence=round(conf, 3), evidence=tuple(ev))
+
+    def _wired_inputs(self, package: Package, arguments_text: str) -> dict[str, Evidence]:
+        """Inputs whose trained data the build code wires in, by the name it uses."""
+        wired: dict[str, Evidence] = {}
+        for rule in self.rules.of_kind("wired-path"):
+            for match in rule.pattern.finditer(arguments_text):
+                window = arguments_text[max(0, match.start() - _WINDOW):match.start()]
+                refs = list(_INPUT_REFERENCE.finditer(window))
+                if not refs:
+                    continue
+                last = refs[-1]
+                name = last.group("quoted") or last.group("assoc") or last.group("ungexp")
+                wired.setdefault(name, Evidence(
+                    rule=rule.id, field="arguments",
+                    matched=_snippet(arguments_text, match, 80),
+                    note=rule.description, location=package.location))
+        return wired
+
+    def _input_verdict(self, package: Package, input_: Input, wired: dict[str, Evidence],
+                       scores: _Scores) -> tuple[InputVerdict, str | None]:
+        if input_.kind == "origin" and input_.origin is not None:
+            return self._origin_verdict(input_.origin, input_.field, input_.ref, input_.label)
+        target = None
+        if input_.kind == "package" and input_.ref:
+            target = self.resolve(input_.ref, package)
+        if isinstance(target, Origin):
+            return self._origin_verdict(target, input_.field, input_.ref, input_.label)
+        names = {n for n in (input_.ref, input_.label,
+                             target.name if isinstance(target, Package) else None) if n}
+        evidence: list[Evidence] = []
+        cls, confidence, licence = "code", 0.9, None
+        for name in names:
+            if name in wired:
+                cls, confidence = "weights", 0.9
+                evidence.append(wired[name])
+                break
+        if isinstance(target, Package) and id(target) not in self._in_progress:
+            audit = self.classify(target)
+            active = self._active.get(id(target), frozenset())
+            if audit.weights == "model":
+                cls, confidence = "weights", max(confidence if cls == "weights" else 0, 0.95)
+                evidence.append(Evidence(
+                    rule="propagate.model-input", field=input_.field,
+                    matched=input_.label or input_.ref or "",
+                    note=f"input {target.name} is itself a weights package (ml-weights model)",
+                    location=input_.location))
+                licence = audit.weights_license
+            elif cls == "weights":
+                licence = audit.weights_license if audit.weights in ("tangled", "separate") \
+                    else _package_spdx(target)
+            if cls == "code" and (audit.training_software or
+                                  self.rules.frameworks.match(target.name)):
+                cls, confidence = "training-software", 0.85
+                evidence.append(Evidence(
+                    rule="propagate.training-input", field=input_.field,
+                    matched=input_.label or input_.ref or "",
+                    note=f"input {target.name} is training software"))
+            if "external" in active and (
+                    input_.field == "propagated-inputs"
+                    or package.build_system == "trivial-build-system"):
+                why = ("propagates" if input_.field == "propagated-inputs"
+                       else "is a thin wrapper around")
+                scores.add("external", 0.85, Evidence(
+                    rule="propagate.external-runner", field=input_.field,
+                    matched=input_.label or input_.ref or "",
+                    note=f"the package {why} {target.name}, which needs weights Guix "
+                         "does not provide", location=input_.location))
+        elif cls == "code" and self.rules.frameworks.match(input_.label or input_.ref):
+            cls, confidence = "training-software", 0.8
+            evidence.append(Evidence(rule="framework.input", field=input_.field,
+                                     matched=input_.label or input_.ref or "",
+                                     note="a known framework (known-frameworks.toml)"))
+        return InputVerdict(field=input_.field, kind=input_.kind, ref=input_.ref,
+                            label=input_.label, cls=cls, confidence=round(confidence, 3),
+                            evidence=tuple(evidence)), licence
+
+    def _origin_verdict(self, origin: Origin, field: str, ref: str | None,
+                        label: str | None) -> tuple[InputVerdict, str | None]:
+        found, facts = self._origin_evidence(origin, field)
+        weights = _Scores()
+        for confidence, conclusion, evidence in found:
+            if conclusion == "weights":
+                weights.add("weights", confidence, evidence)
+        score = weights.score("weights")
+        licence = next((f.weights_license for f in facts
+                        if "weights" in f.carries and f.weights_license), None)
+        if score >= self.rules.threshold - 1e-9:
+            return InputVerdict(field=field, kind="origin", ref=ref, label=label, cls="weights",
+                                confidence=round(score, 3),
+                                evidence=weights.reasons("weights")), licence
+        return InputVerdict(field=field, kind="origin", ref=ref, label=label, cls="code",
+                            confidence=round(1.0 - score, 3) if score else 0.9,
+                            evidence=weights.reasons("weights")), None
+
+    def _apply_properties(self, package: Package, audit: PackageAudit) -> PackageAudit:
+        """An ``ml-weights`` annotation already on the package wins over heuristics."""
+        role = _symbol_name(package.property("ml-weights"))
+        if role not in _PROPERTY_ROLES:
+            return audit
+        import attrs
+        inputs = package.property("ml-weight-inputs")
+        names = tuple(n for n in (_symbol_name(x) for x in (inputs or ())) if n) \
+            if isinstance(inputs, (list, tuple)) else audit.weight_inputs
+        licence = package.property("ml-weights-license", audit.weights_license)
+        licence = licence if isinstance(licence, str) and not isinstance(licence, Symbol) \
+            else (None if licence is False else audit.weights_license)
+        fsf, osi = _flags(licence)
+        return attrs.evolve(
+            audit, weights=role, weight_inputs=names if role == "separate" else (),
+            weights_license=licence, weights_license_fsf_libre=fsf,
+            weights_license_osi_approved=osi, confidence=1.0, from_properties=True,
+            evidence=(Evidence(rule="properties.ml-weights", field="properties",
+                               matched=f"(ml-weights . {role})",
+                               note="an existing annotation wins over every heuristic",
+                               location=package.location),) + audit.evidence)
+
+
+# ------------------------------------------------------------ licences --
+
+def _symbol_name(value: Any) -> str | None:
+    if value is None or value is False:
+        return None
+    if isinstance(value, (Symbol, str)):
+        return str(value)
+    name = getattr(value, "name", None)
+    return name if isinstance(name, str) else None
+
+
+def _package_spdx(package: Package) -> str | None:
+    ids: list[str] = []
+    for ref in package.licenses:
+        spdx = _spdx_for(ref.name)
+        if spdx is None:
+            return None
+        ids.append(spdx)
+    if not ids:
+        return None
+    ids = list(dict.fromkeys(ids))
+    return ids[0] if len(ids) == 1 else " AND ".join(
+        f"({i})" if " " in i else i for i in ids)
+
+
+def _spdx_for(variable: str | None) -> str | None:
+    if not variable:
+        return None
+    try:
+        from guixml.licenses import spdx_for_guix
+    except ImportError:  # licence table not available: say unknown, never guess
+        return None
+    try:
+        return spdx_for_guix(variable)
+    except Exception:
+        return None
+
+
+def _combine(licences: list[str | None]) -> str | None:
+    if not licences or any(l is None for l in licences):
+        return None
+    unique = list(dict.fromkeys(l for l in licences if l))
+    return unique[0] if len(unique) == 1 else " AND ".join(
+        f"({l})" if " " in l else l for l in unique)
+
+
+def _flags(licence: str | None) -> tuple[bool | None, bool | None]:
+    if not licence:
+        return None, None
+    try:
+        from guixml.licenses import spdx_flags
+        return spdx_flags(licence)
+    except Exception:
+        return None, None
+
+
+# ------------------------------------------------------------- entry points --
+
+def classify_package(package: Package, rules: RuleSet | None = None,
+                     resolve: Resolver | None = None) -> PackageAudit:
+    """The audit of PACKAGE; RESOLVE looks up the variables it names (see module doc)."""
+    return Classifier(rules, resolve).classify(package)
+
+
+def index_resolver(index: Any) -> Resolver:
+    """A resolver over a :class:`guixml.index.ChannelIndex`."""
+    from guixml.values import GlobalRef
+
+    cache: dict[tuple[str, str], Any] = {}
+
+    def resolve(name: str, package: Package) -> Any:
+        key = (package.module, name)
+        if key in cache:
+            return cache[key]
+        value = None
+        try:
+            where = index.resolve(GlobalRef(package.module, name))
+            if where is not None:
+                value = index.package(*where)
+                if value is None:
+                    value = _model_value(index, where)
+        except Exception:
+            value = None
+        cache[key] = value
+        return value
+
+    return resolve
+
+
+def _model_value(index: Any, where: tuple[str, str]) -> Any:
+    """A non-package definition as a model value: an Origin, or its raw value."""
+    try:
+        value = index.definition_value(*where)
+    except Exception:
+        return None
+    convert = getattr(index, "origin_of", None)
+    if convert is not None:
+        try:
+            origin = convert(value)
+            if origin is not None:
+                return origin
+        except Exception:
+            pass
+    try:
+        from guixml.link import origin_from_value  # type: ignore[attr-defined]
+        origin = origin_from_value(value)
+        if origin is not None:
+            return origin
+    except Exception:
+        pass
+    if isinstance(value, (list, tuple, str)):
+        return value
+    return None
+
+
+def classify_channel(index: Any, rules: RuleSet | None = None) -> AuditResult:
+    """The audit of every package of INDEX (a :class:`guixml.index.ChannelIndex`)."""
+    classifier = Classifier(rules, index_resolver(index))
+    audits = tuple(classifier.classify(p) for p in index.packages())
+    problems = tuple(Problem(message=str(e)) for e in getattr(index, "errors", ()))
+    return AuditResult(packages=audits, problems=problems)

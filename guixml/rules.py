@@ -1,0 +1,285 @@
+"""Loading and validating the classifier's rules, upstream facts and framework names.
+
+Everything the classifier knows is data: ``data/rules.toml`` (signals),
+``data/upstream-facts.toml`` (curated facts about upstream sources) and
+``data/known-frameworks.toml`` (training-software names).  Users add their own
+files in the same formats; :func:`load_rules` merges them after the built-in
+ones, a user rule or fact with a built-in id replacing it.  A file may hold
+``[[rule]]`` and ``[[fact]]`` tables (and framework ``names``) together.
+
+Bad files raise :class:`RuleError`, naming the file and the offending entry.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+from attrs import field, frozen
+
+from guixml.errors import GuixmlError
+
+__all__ = ["Rule", "Fact", "Frameworks", "RuleSet", "RuleError", "load_rules",
+           "KINDS", "SUGGESTIONS", "FIELDS", "CARRIES"]
+
+#: Rule kinds and the fields each may read.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "text": ("name", "synopsis", "description"),
+    "origin": ("uri", "file-name"),
+    "install": ("install-plan", "builder"),
+    "build": ("arguments", "snippet"),
+    "wired-path": ("arguments",),
+}
+KINDS = tuple(FIELDS)
+
+#: What a rule may suggest.
+SUGGESTIONS = ("weights", "model", "payload", "tangled", "external", "training",
+               "none")
+
+#: Conclusions a veto may remove.
+VETOABLE = ("weights", "model", "payload", "tangled", "external", "training")
+
+#: What an upstream fact may say a source carries.
+CARRIES = ("weights", "runner", "trainer")
+
+
+class RuleError(GuixmlError):
+    """A rule, fact or framework file that is not well formed."""
+
+
+@frozen
+class Rule:
+    id: str
+    kind: str
+    fields: tuple[str, ...]
+    pattern: re.Pattern[str] = field(eq=False)
+    suggests: str
+    confidence: float
+    description: str = ""
+    vetoes: tuple[str, ...] = ()
+    origin_file: str = ""
+
+
+@frozen
+class Fact:
+    id: str
+    match: tuple[re.Pattern[str], ...] = field(eq=False)
+    carries: tuple[str, ...]
+    citation: str
+    files: tuple[str, ...] = ()
+    vendored: tuple[str, ...] = ()
+    weights_license: str | None = None
+    note: str = ""
+    origin_file: str = ""
+
+    def matches(self, uri: str) -> bool:
+        return any(p.search(uri) for p in self.match)
+
+
+@frozen
+class Frameworks:
+    names: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+    inference_suffixes: tuple[str, ...] = ()
+
+    def match(self, package_name: str | None) -> str | None:
+        """The framework PACKAGE_NAME is a build of, or ``None``."""
+        if not package_name:
+            return None
+        name = package_name.lower()
+        for suffix in self.inference_suffixes:
+            stem = suffix.rstrip("*")
+            if (name.endswith(stem) if stem == suffix else stem in name):
+                return None
+        candidates = [name] + [name[len(p):] for p in self.prefixes if name.startswith(p)]
+        for candidate in candidates:
+            if candidate in self.names:
+                return candidate
+            head = candidate
+            while "-" in head:
+                head = head.rsplit("-", 1)[0]
+                if head in self.names:
+                    return head
+        return None
+
+
+@frozen
+class RuleSet:
+    rules: tuple[Rule, ...]
+    facts: tuple[Fact, ...]
+    frameworks: Frameworks
+    threshold: float = 0.8
+
+    def of_kind(self, kind: str) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.kind == kind)
+
+    def rule(self, rule_id: str) -> Rule | None:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        return None
+
+
+_BUILTIN = ("rules.toml", "upstream-facts.toml", "known-frameworks.toml")
+
+
+def _read_toml(name: str, text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleError(f"{name}: {exc}") from None
+
+
+def _compile(where: str, pattern: Any, case: bool = False) -> re.Pattern[str]:
+    if not isinstance(pattern, str) or not pattern:
+        raise RuleError(f"{where}: `pattern` must be a non-empty string")
+    try:
+        return re.compile(pattern, 0 if case else re.IGNORECASE)
+    except re.error as exc:
+        raise RuleError(f"{where}: bad regular expression: {exc}") from None
+
+
+def _strings(where: str, key: str, value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RuleError(f"{where}: `{key}` must be a list of strings")
+    return tuple(value)
+
+
+def _rule(name: str, index: int, raw: Any) -> Rule:
+    where = f"{name}: rule #{index + 1}"
+    if not isinstance(raw, dict):
+        raise RuleError(f"{where}: must be a table")
+    rule_id = raw.get("id")
+    if not isinstance(rule_id, str) or not rule_id:
+        raise RuleError(f"{where}: missing `id`")
+    where = f"{name}: rule {rule_id!r}"
+    known = {"id", "kind", "fields", "pattern", "suggests", "confidence",
+             "description", "vetoes", "case"}
+    unknown = set(raw) - known
+    if unknown:
+        raise RuleError(f"{where}: unknown keys {sorted(unknown)}")
+    kind = raw.get("kind")
+    if kind not in FIELDS:
+        raise RuleError(f"{where}: `kind` must be one of {list(KINDS)}, not {kind!r}")
+    fields = _strings(where, "fields", raw.get("fields")) or FIELDS[kind]
+    bad = [f for f in fields if f not in FIELDS[kind]]
+    if bad:
+        raise RuleError(f"{where}: kind {kind!r} reads {list(FIELDS[kind])}, not {bad}")
+    suggests = raw.get("suggests")
+    if suggests not in SUGGESTIONS:
+        raise RuleError(f"{where}: `suggests` must be one of {list(SUGGESTIONS)}")
+    confidence = raw.get("confidence")
+    if not isinstance(confidence, (int, float)) or isinstance(confidence, bool) \
+            or not 0.0 <= confidence <= 1.0:
+        raise RuleError(f"{where}: `confidence` must be a number in [0, 1]")
+    vetoes = _strings(where, "vetoes", raw.get("vetoes"))
+    bad = [v for v in vetoes if v not in VETOABLE]
+    if bad:
+        raise RuleError(f"{where}: cannot veto {bad}; one of {list(VETOABLE)}")
+    if suggests == "none" and not vetoes:
+        raise RuleError(f"{where}: a rule suggesting `none` must list `vetoes`")
+    description = raw.get("description", "")
+    if not isinstance(description, str):
+        raise RuleError(f"{where}: `description` must be a string")
+    return Rule(id=rule_id, kind=kind, fields=fields,
+                pattern=_compile(where, raw.get("pattern"), bool(raw.get("case"))),
+                suggests=suggests, confidence=float(confidence),
+                description=description, vetoes=vetoes, origin_file=name)
+
+
+def _fact(name: str, index: int, raw: Any) -> Fact:
+    where = f"{name}: fact #{index + 1}"
+    if not isinstance(raw, dict):
+        raise RuleError(f"{where}: must be a table")
+    fact_id = raw.get("id")
+    if not isinstance(fact_id, str) or not fact_id:
+        raise RuleError(f"{where}: missing `id`")
+    where = f"{name}: fact {fact_id!r}"
+    known = {"id", "match", "carries", "files", "vendored", "weights_license",
+             "citation", "note"}
+    unknown = set(raw) - known
+    if unknown:
+        raise RuleError(f"{where}: unknown keys {sorted(unknown)}")
+    patterns = _strings(where, "match", raw.get("match"))
+    if not patterns:
+        raise RuleError(f"{where}: `match` must list at least one URL pattern")
+    carries = _strings(where, "carries", raw.get("carries"))
+    if not carries or any(c not in CARRIES for c in carries):
+        raise RuleError(f"{where}: `carries` must list some of {list(CARRIES)}")
+    citation = raw.get("citation")
+    if not isinstance(citation, str) or not re.match(r"https?://", citation):
+        raise RuleError(f"{where}: every fact needs a `citation` URL")
+    licence = raw.get("weights_license")
+    if licence is not None and not isinstance(licence, str):
+        raise RuleError(f"{where}: `weights_license` must be an SPDX expression string")
+    return Fact(id=fact_id, match=tuple(_compile(where, p) for p in patterns),
+                carries=carries, citation=citation,
+                files=_strings(where, "files", raw.get("files")),
+                vendored=_strings(where, "vendored", raw.get("vendored")),
+                weights_license=licence, note=str(raw.get("note", "")),
+                origin_file=name)
+
+
+def _merge(items: list[Any], new: Iterable[Any]) -> None:
+    for item in new:
+        for i, old in enumerate(items):
+            if old.id == item.id:
+                items[i] = item
+                break
+        else:
+            items.append(item)
+
+
+def load_rules(extra_paths: Iterable[str | Path] = ()) -> RuleSet:
+    """The built-in rules, facts and frameworks, then those of EXTRA_PATHS."""
+    documents: list[tuple[str, dict[str, Any]]] = []
+    data = resources.files("guixml") / "data"
+    for name in _BUILTIN:
+        documents.append((f"guixml/data/{name}",
+                          _read_toml(name, (data / name).read_text(encoding="utf-8"))))
+    for path in extra_paths:
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise RuleError(f"{path}: cannot read rule file: {exc.strerror}") from None
+        documents.append((str(path), _read_toml(str(path), text)))
+
+    rules: list[Rule] = []
+    facts: list[Fact] = []
+    names: set[str] = set()
+    prefixes: list[str] = []
+    suffixes: list[str] = []
+    threshold = 0.8
+    for name, doc in documents:
+        settings = doc.get("settings", {})
+        if "threshold" in settings:
+            value = settings["threshold"]
+            if not isinstance(value, (int, float)) or not 0 < value <= 1:
+                raise RuleError(f"{name}: settings.threshold must be in (0, 1]")
+            threshold = float(value)
+        raw_rules = doc.get("rule", [])
+        raw_facts = doc.get("fact", [])
+        if not isinstance(raw_rules, list) or not isinstance(raw_facts, list):
+            raise RuleError(f"{name}: `rule` and `fact` must be arrays of tables")
+        new_rules = [_rule(name, i, r) for i, r in enumerate(raw_rules)]
+        ids = [r.id for r in new_rules]
+        dup = {i for i in ids if ids.count(i) > 1}
+        if dup:
+            raise RuleError(f"{name}: duplicate rule ids {sorted(dup)}")
+        _merge(rules, new_rules)
+        _merge(facts, [_fact(name, i, f) for i, f in enumerate(raw_facts)])
+        names.update(n.lower() for n in _strings(name, "names", doc.get("names")))
+        prefixes += _strings(name, "prefixes", doc.get("prefixes"))
+        suffixes += _strings(name, "inference_suffixes", doc.get("inference_suffixes"))
+    return RuleSet(rules=tuple(rules), facts=tuple(facts),
+                   frameworks=Frameworks(frozenset(names), tuple(dict.fromkeys(prefixes)),
+                                         tuple(dict.fromkeys(suffixes))),
+                   threshold=threshold)
