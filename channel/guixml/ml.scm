@@ -284,8 +284,10 @@ or #f."
         (cond ((not (symbol? value)) (wrong-type "a symbol"))
               ((not (memq value allowed))
                (make-ml-problem 'unknown-value key
-                                (format #f "'~a' is not one of: ~{~a~^, ~}"
-                                        value allowed)))
+                                (string-append
+                                 "'" (symbol->string value) "' is not one of: "
+                                 (string-join (map symbol->string allowed)
+                                              ", "))))
               (else #f)))
        ('string
         (and (not (string? value)) (wrong-type "a string")))
