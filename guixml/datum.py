@@ -19,6 +19,7 @@ proper list            :class:`List` (a ``list`` with a source span)
 improper list          :class:`DottedList` (items and a tail)
 vector ``#(…)``        :class:`Vector` (a ``tuple``)
 bytevector ``#vu8(…)`` :class:`bytes`
+``#nil``               :data:`NIL` (Guile's Elisp nil; rare)
 =====================  =========================================
 
 Why plain ``str`` for strings: ``sexpdata.String`` is the base class of
@@ -45,6 +46,7 @@ __all__ = [
     "List",
     "DottedList",
     "Vector",
+    "NIL",
     "Source",
     "Location",
     "Datum",
@@ -79,6 +81,27 @@ class Char(str):
 
     def __repr__(self) -> str:
         return f"Char({str.__repr__(self)})"
+
+
+class _Nil:
+    """Guile's ``#nil`` (Emacs Lisp's nil), seen in a few Guix modules; one instance."""
+
+    __slots__ = ()
+    _instance: "_Nil | None" = None
+
+    def __new__(cls) -> "_Nil":
+        if cls._instance is None:
+            cls._instance = object.__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NIL"
+
+    def __reduce__(self) -> str:
+        return "NIL"
+
+
+NIL = _Nil()
 
 
 @attrs.frozen
@@ -214,7 +237,7 @@ class Vector(tuple):
 
 
 Datum = Union[Symbol, str, Keyword, Char, bool, int, Fraction, float, complex,
-              List, DottedList, Vector, bytes]
+              List, DottedList, Vector, bytes, _Nil]
 
 _symbols: dict[str, Symbol] = {}
 

@@ -1,0 +1,156 @@
+"""Guile's ``string->number`` for the reader and the writer.
+
+The reader needs it to tell numbers from symbols (``1+`` and ``-`` are
+symbols, ``+5`` and ``1/2`` are numbers); the writer needs it because Guile
+writes a symbol that would read back as a number inside ``#{ }#``.
+
+Covered: exact integers and rationals in radix 2, 8, 10 and 16; decimals with
+the exponent markers Guile accepts (``e s f d l``, any case); ``+inf.0``,
+``-inf.0``, ``+nan.0`` (any case); the prefixes ``#x #b #o #d #e #i`` in any
+order (each kind at most once); rectangular and polar complex numbers.
+Not covered: R5RS ``#`` digit placeholders (``1#``), which read as symbols.
+"""
+
+from __future__ import annotations
+
+import cmath
+import math
+import re
+from fractions import Fraction
+
+__all__ = ["parse_number", "NumberRangeError"]
+
+
+class NumberRangeError(ValueError):
+    """A decimal whose exponent Guile refuses (``1e309``): an error, not a symbol."""
+
+
+_DIGITS = {2: "01", 8: "0-7", 10: "0-9", 16: "0-9a-fA-F"}
+_EXPONENT = "[eEsSfFdDlL][+-]?[0-9]+"
+
+
+def _ureal(radix: int) -> str:
+    d = _DIGITS[radix]
+    integer = rf"[{d}]+(?:/[{d}]+)?"
+    if radix == 10:
+        decimal = rf"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:{_EXPONENT})?"
+        return rf"(?:{integer}(?![.eEsSfFdDlL])|{decimal})"
+    return integer
+
+
+def _real_pattern(radix: int) -> re.Pattern[str]:
+    return re.compile(rf"[+-]?{_ureal(radix)}|[+-](?:[iI][nN][fF]|[nN][aA][nN])\.0")
+
+
+_REAL = {radix: _real_pattern(radix) for radix in _DIGITS}
+_UREAL_OR_INF = {radix: re.compile(rf"{_ureal(radix)}|(?:[iI][nN][fF]|[nN][aA][nN])\.0")
+                 for radix in _DIGITS}
+_DECIMAL_EXPONENT = re.compile(r"[eEsSfFdDlL]([+-]?[0-9]+)$")
+
+
+def _real_value(text: str, radix: int, exact: bool | None):
+    """The value of a real TEXT that matched the real pattern."""
+    body = text.lstrip("+-")
+    negative = text.startswith("-")
+    lower = body.lower()
+    if lower in ("inf.0", "nan.0"):
+        if exact:
+            return None
+        value = math.inf if lower == "inf.0" else math.nan
+        return -value if negative and lower == "inf.0" else value
+    if radix == 10 and ("." in body or _DECIMAL_EXPONENT.search(body)):
+        found = _DECIMAL_EXPONENT.search(body)
+        mantissa = body
+        exponent = 0
+        if found:
+            exponent = int(found.group(1))
+            mantissa = body[:found.start()]
+            # Guile refuses exponents beyond what a double can hold.
+            if exponent > 308 or exponent < -324:
+                raise NumberRangeError(f"value out of range: {text}")
+        if exact:
+            value = Fraction(mantissa) * Fraction(10) ** exponent
+            value = -value if negative else value
+            return int(value) if value.denominator == 1 else value
+        value = float(f"{mantissa}e{exponent}")
+        return -value if negative else value
+    if "/" in body:
+        num, den = body.split("/")
+        if int(den, radix) == 0:
+            return None
+        value = Fraction(int(num, radix), int(den, radix))
+        value = -value if negative else value
+        if exact is False:
+            return value.numerator / value.denominator
+        return int(value) if value.denominator == 1 else value
+    value = int(body, radix)
+    value = -value if negative else value
+    return float(value) if exact is False else value
+
+
+def parse_number(text: str, radix: int = 10):
+    """The number TEXT denotes as Guile's ``string->number`` reads it, or ``None``.
+
+    Raises :class:`NumberRangeError` for decimals Guile rejects outright.
+    """
+    exact: bool | None = None
+    seen_radix = False
+    while text[:1] == "#":
+        flag = text[1:2].lower()
+        if flag in ("e", "i") and exact is None:
+            exact = flag == "e"
+        elif flag in ("x", "b", "o", "d") and not seen_radix:
+            seen_radix = True
+            radix = {"x": 16, "b": 2, "o": 8, "d": 10}[flag]
+        else:
+            return None
+        text = text[2:]
+    if not text:
+        return None
+    real = _REAL[radix]
+    whole = real.fullmatch(text)
+    if whole:
+        return _real_value(text, radix, exact)
+    return _complex(text, radix, exact)
+
+
+def _complex(text: str, radix: int, exact: bool | None):
+    """Rectangular ``a+bi``/``+bi``/``+i`` or polar ``a@b`` forms, else ``None``."""
+    real = _REAL[radix]
+    if "@" in text:
+        left, _, right = text.partition("@")
+        if not (real.fullmatch(left) and real.fullmatch(right)):
+            return None
+        magnitude = _real_value(left, radix, exact)
+        angle = _real_value(right, radix, exact)
+        if magnitude is None or angle is None:
+            return None
+        if angle == 0 and not isinstance(angle, float):
+            return magnitude
+        return cmath.rect(float(magnitude), float(angle))
+    if not text.endswith(("i", "I")) or exact:
+        return None
+    body = text[:-1]
+    # Split at the sign that starts the imaginary part (not one after an exponent).
+    split = None
+    for index in range(len(body) - 1, -1, -1):
+        if body[index] in "+-" and (index == 0 or body[index - 1] not in "eEsSfFdDlL"
+                                    or radix != 10):
+            split = index
+            break
+    if split is None:
+        return None
+    left, imaginary = body[:split], body[split:]
+    if imaginary in ("+", "-"):
+        imaginary += "1"
+    elif not _UREAL_OR_INF[radix].fullmatch(imaginary[1:]):
+        return None
+    if left and not real.fullmatch(left):
+        return None
+    re_part = _real_value(left, radix, exact) if left else 0
+    im_part = _real_value(imaginary, radix, exact)
+    if re_part is None or im_part is None:
+        return None
+    if im_part == 0 and not isinstance(im_part, float):
+        return re_part
+    return complex(float(re_part), float(im_part))

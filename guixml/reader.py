@@ -1,0 +1,412 @@
+"""Read Scheme text into guixml data, exactly as Guile 3.0 with Guix's gexp syntax does.
+
+Public API::
+
+    read_string(text, file="<string>") -> list[Datum]   # every top-level datum
+    read_file(path) -> list[Datum]                       # UTF-8 file
+
+Lists (and the lists that abbreviations such as ``'x`` or ``#~x`` stand for)
+carry their source span: ``source`` (a :class:`guixml.datum.Source`),
+``start`` (offset of the first character, prefix included) and ``end`` (one
+past the last).  Malformed text raises :class:`guixml.errors.SchemeSyntaxError`
+naming file:line:column.
+
+The parser runs over the token list of :mod:`guixml.tokenizer` with an
+explicit stack.  Prefixes (``'``, ``#~``, ``#$``, ``#:`` …) and ``#;`` datum
+comments are *pending wrappers*: each waits for the next complete datum at
+its nesting level, wraps it (or, for ``#;``, drops it) and passes the result
+on.  Atoms are interned: each distinct token text is classified once per
+process (symbol or number), which makes symbols cheap and shared.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from fractions import Fraction
+from itertools import accumulate
+
+from guixml.datum import NIL, Char, DottedList, Keyword, List, Source, Symbol, Vector, sym
+from guixml.errors import SchemeSyntaxError
+from guixml.numbers import NumberRangeError, parse_number
+from guixml.tokenizer import tokenize
+
+__all__ = ["read_string", "read_file", "parse_char_name", "CHAR_NAMES"]
+
+# Names Guile's reader accepts after #\ (case-insensitive), as in ice-9/read.scm.
+CHAR_NAMES: dict[str, str] = {
+    "space": " ", "newline": "\n",
+    "nul": "\0", "alarm": "\a", "backspace": "\b", "tab": "\t", "linefeed": "\n",
+    "vtab": "\v", "page": "\f", "return": "\r", "esc": "\x1b", "delete": "\x7f",
+    "escape": "\x1b",
+    "soh": "\x01", "stx": "\x02", "etx": "\x03", "eot": "\x04", "enq": "\x05",
+    "ack": "\x06", "bel": "\x07", "bs": "\x08", "ht": "\x09", "lf": "\x0a",
+    "vt": "\x0b", "ff": "\x0c", "cr": "\x0d", "so": "\x0e", "si": "\x0f",
+    "dle": "\x10", "dc1": "\x11", "dc2": "\x12", "dc3": "\x13", "dc4": "\x14",
+    "nak": "\x15", "syn": "\x16", "etb": "\x17", "can": "\x18", "em": "\x19",
+    "sub": "\x1a", "fs": "\x1c", "gs": "\x1d", "rs": "\x1e", "us": "\x1f",
+    "sp": " ", "del": "\x7f",
+    "null": "\0", "nl": "\n", "np": "\f",
+}
+
+_STRING_ESCAPES = {
+    "|": "|", "\\": "\\", "(": "(", '"': '"', "0": "\0", "f": "\f", "n": "\n",
+    "r": "\r", "t": "\t", "a": "\a", "v": "\v", "b": "\b", "\n": "",
+}
+_STRING_ESCAPE = re.compile(
+    r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{6})|([\s\S]))")
+_SYMBOL_ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]+);|([\s\S]))")
+_OCTAL = re.compile(r"[0-7]+")
+_HEX = re.compile(r"[+]?[0-9a-fA-F]+")
+_READER_DIRECTIVE = re.compile(
+    r"#!(?:r6rs|fold-case|no-fold-case|curly-infix|curly-infix-and-bracket-lists)"
+    r"(?![-\w])")
+_NUMBER_START = frozenset("0123456789+-.")
+_UNSUPPORTED = frozenset(["#s", "#u", "#c", "#*", "#@", "#f"]
+                         + [f"#{digit}" for digit in "0123456789"])
+
+# Heads of the lists that prefixes stand for.
+_PREFIX_HEADS = {
+    "'": sym("quote"), "`": sym("quasiquote"), ",": sym("unquote"),
+    ",@": sym("unquote-splicing"),
+    "#'": sym("syntax"), "#`": sym("quasisyntax"), "#,": sym("unsyntax"),
+    "#,@": sym("unsyntax-splicing"),
+    "#~": sym("gexp"),
+}
+# The ungexp family: a symbol operand splits at its last colon (guix/gexp.scm).
+_UNGEXP_HEADS = {
+    "#$": sym("ungexp"), "#$@": sym("ungexp-splicing"),
+    "#+": sym("ungexp-native"), "#+@": sym("ungexp-native-splicing"),
+}
+_DATUM_COMMENT = object()   # pending-wrapper kind of "#;"
+_KEYWORD = object()         # pending-wrapper kind of a spaced "#: name"
+_DOT = object()             # the atom "." (dotted-pair marker inside a list)
+
+# Process-wide caches: atom text -> symbol or number, "#:name" -> Keyword.
+_atoms: dict[str, object] = {".": _DOT}
+_keywords: dict[str, Keyword] = {}
+
+_LIST, _VECTOR, _BYTEVECTOR = 0, 1, 2
+
+
+def read_file(path: str | os.PathLike[str]) -> list:
+    """Every top-level datum of the UTF-8 file PATH (its Source names PATH as given)."""
+    with open(path, encoding="utf-8", newline="") as stream:
+        text = stream.read()
+    return read_string(text, os.fspath(path))
+
+
+def read_string(text: str, file: str = "<string>") -> list:
+    """Every top-level datum of TEXT, read as Guile reads it."""
+    return _Parser(Source(file, text)).parse()
+
+
+def parse_char_name(name: str) -> str | None:
+    """The character ``#\\NAME`` denotes, or ``None`` (NAME is what follows ``#\\``)."""
+    if len(name) == 1:
+        return name
+    if len(name) == 2 and name[1] == "\u25cc":  # dotted circle after a combining mark
+        return name[0]
+    code = None
+    if "0" <= name[0] <= "7" and _OCTAL.fullmatch(name):
+        code = int(name, 8)
+    elif name[0] == "x" and _HEX.fullmatch(name, 1):
+        code = int(name[1:], 16)
+    if code is not None:
+        if code > 0x10FFFF or 0xD800 <= code < 0xE000:
+            return None
+        return chr(code)
+    return CHAR_NAMES.get(name.lower())
+
+
+class _Parser:
+    """One pass over one source text; see the module docstring."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+
+    def error(self, message: str, offset: int) -> SchemeSyntaxError:
+        return SchemeSyntaxError(message, self.source, offset)
+
+    def parse(self) -> list:
+        source = self.source
+        text = source.text
+        tokens = tokenize(text)
+        ends = accumulate(map(len, tokens))
+        atoms = _atoms
+        keywords = _keywords
+        new_list = list.__new__
+
+        top: list = []
+        cur: list = top       # the list being filled (top: the result)
+        pend: list | None = None  # pending wrappers at this level: [kind, start]
+        dot = -1              # index of the dot in cur, -1 when none
+        kind = _LIST
+        closer = ""
+        stack: list = []      # saved (cur, pend, dot, kind, closer) of enclosing levels
+        complete = self._complete
+
+        for tok, end in zip(tokens, ends):
+            c = tok[0]
+            if c in " \n\t;\r\f":
+                continue
+            if c == "(" or c == "[":
+                stack.append((cur, pend, dot, kind, closer))
+                cur = new_list(List)
+                cur.source = source
+                cur.start = end - 1
+                pend = None
+                dot = -1
+                kind = _LIST
+                closer = ")" if c == "(" else "]"
+                continue
+            if c == ")" or c == "]":
+                if pend:
+                    raise self.error(f"unexpected \"{c}\": a datum must follow "
+                                     f"{self._describe(pend[-1])}", end - 1)
+                if not stack:
+                    raise self.error(f"unexpected \"{c}\"", end - 1)
+                if c != closer:
+                    raise self.error(f"mismatched close paren: {c}", end - 1)
+                value = cur
+                if kind == _LIST:
+                    value.end = end
+                    if dot >= 0:
+                        value = self._dotted(value, dot, end)
+                else:
+                    value = self._vector(value, kind, end)
+                cur, pend, dot, kind, closer = stack.pop()
+                if pend:
+                    complete(cur, pend, value, end)
+                else:
+                    cur.append(value)
+                continue
+            if c == '"':
+                if len(tok) < 2:
+                    raise self.error("unexpected end of input while reading string",
+                                     end - 1)
+                value = tok[1:-1]
+                if "\\" in value:
+                    value = self._unescape(value, end - len(tok) + 1)
+            elif c == "#":
+                c2 = tok[1:2]
+                if c2 == ":" and len(tok) > 2:
+                    value = keywords.get(tok)
+                    if value is None:
+                        value = self._keyword(tok, end)
+                elif c2 in "~$+" and c2:
+                    if pend is None:
+                        pend = []
+                    pend.append([tok, end - len(tok)])
+                    continue
+                elif tok == "#(" or tok == "#vu8(":
+                    stack.append((cur, pend, dot, kind, closer))
+                    cur = new_list(List)
+                    cur.source = source
+                    cur.start = end - len(tok)
+                    pend = None
+                    dot = -1
+                    kind = _VECTOR if c2 == "(" else _BYTEVECTOR
+                    closer = ")"
+                    continue
+                else:
+                    value = self._hash(tok, end)
+                    if value is None:          # a comment
+                        continue
+                    if value is _KEYWORD or value is _DATUM_COMMENT:
+                        if pend is None:
+                            pend = []
+                        pend.append([value, end - len(tok)])
+                        continue
+                    if type(value) is str and value in _PREFIX_HEADS:  # #' #` #, #,@
+                        if pend is None:
+                            pend = []
+                        pend.append([value, end - len(tok)])
+                        continue
+            elif c == "'" or c == "`" or c == ",":
+                if pend is None:
+                    pend = []
+                pend.append([tok, end - len(tok)])
+                continue
+            else:
+                value = atoms.get(tok)
+                if value is None:
+                    value = self._atom(tok, end)
+                if value is _DOT:
+                    if pend or cur is top:
+                        value = sym(".")
+                    elif dot >= 0 or kind != _LIST:
+                        raise self.error("unexpected \".\"", end - 1)
+                    else:
+                        dot = len(cur)
+                        continue
+            if pend:
+                complete(cur, pend, value, end)
+            else:
+                cur.append(value)
+
+        if pend:
+            raise self.error("unexpected end of input after "
+                             f"{self._describe(pend[-1])}", pend[-1][1])
+        if stack:
+            raise self.error("unexpected end of input: this list is never closed",
+                             cur.start)
+        return top
+
+    # -- the slow paths, out of the main loop ---------------------------------
+
+    def _complete(self, cur: list, pend: list, value, end: int) -> None:
+        """Feed VALUE (ending at END) to the pending wrappers, then to CUR."""
+        source = self.source
+        while pend:
+            kind, start = pend.pop()
+            if kind is _DATUM_COMMENT:
+                return
+            if kind is _KEYWORD:
+                if type(value) is not Symbol:
+                    raise self.error("keyword prefix #: not followed by a symbol", start)
+                value = Keyword(str(value))
+                continue
+            head = _UNGEXP_HEADS.get(kind)
+            if head is not None:
+                if type(value) is Symbol and ":" in value:
+                    name, _, output = str(value).rpartition(":")
+                    items = (head, sym(name), output)
+                else:
+                    items = (head, value)
+            else:
+                items = (_PREFIX_HEADS[kind], value)
+            value = List(items, source, start, end)
+        cur.append(value)
+
+    @staticmethod
+    def _describe(wrapper: list) -> str:
+        kind = wrapper[0]
+        if kind is _DATUM_COMMENT:
+            return "#;"
+        if kind is _KEYWORD:
+            return "#:"
+        return str(kind)
+
+    def _dotted(self, lst: List, dot: int, end: int):
+        if len(lst) != dot + 1:
+            where = lst.start
+            raise self.error("a dotted list needs exactly one datum after \".\"", where)
+        tail = lst.pop()
+        if dot == 0:
+            return tail                     # "(. x)" reads as x, as in Guile
+        if type(tail) is List:
+            lst.extend(tail)
+            return lst
+        if type(tail) is DottedList:
+            return DottedList(list(lst) + tail.items, tail.tail, lst.source, lst.start, end)
+        return DottedList(list(lst), tail, lst.source, lst.start, end)
+
+    def _vector(self, items: List, kind: int, end: int):
+        if kind == _VECTOR:
+            return Vector(items)
+        for item in items:
+            if type(item) is not int or not 0 <= item <= 255:
+                raise self.error("a bytevector holds exact integers 0 to 255",
+                                 items.start)
+        return bytes(items)
+
+    def _unescape(self, body: str, offset: int) -> str:
+        def replace(match: re.Match[str]) -> str:
+            hex2, hex4, hex6, other = match.groups()
+            digits = hex2 or hex4 or hex6
+            if digits:
+                code = int(digits, 16)
+                if code > 0x10FFFF or 0xD800 <= code < 0xE000:
+                    raise self.error("invalid character in escape sequence",
+                                     offset + match.start())
+                return chr(code)
+            found = _STRING_ESCAPES.get(other)
+            if found is None:
+                raise self.error(f"invalid character in escape sequence: {other!r}",
+                                 offset + match.start())
+            return found
+        return _STRING_ESCAPE.sub(replace, body)
+
+    def _atom(self, tok: str, end: int):
+        value: object
+        if tok[0] in _NUMBER_START:
+            try:
+                value = parse_number(tok)
+            except NumberRangeError as error:
+                raise self.error(str(error), end - len(tok)) from None
+            if value is None:
+                value = sym(tok)
+        else:
+            value = sym(tok)
+        _atoms[tok] = value
+        return value
+
+    def _keyword(self, tok: str, end: int) -> Keyword:
+        name = tok[2:]
+        if name[0] in _NUMBER_START and name != ".":
+            try:
+                number = parse_number(name)
+            except NumberRangeError:
+                number = 0
+            if number is not None:
+                raise self.error("keyword prefix #: not followed by a symbol",
+                                 end - len(tok))
+        value = _keywords[tok] = Keyword(name)
+        return value
+
+    def _hash(self, tok: str, end: int):
+        """The datum of a ``#`` token; None for a comment; markers for wrappers."""
+        start = end - len(tok)
+        c2 = tok[1:2]
+        if c2 == "\\":
+            if len(tok) == 2:
+                raise self.error("unexpected end of input after #\\", start)
+            char = parse_char_name(tok[2:])
+            if char is None:
+                raise self.error(f"unknown character name {tok[2:]}", start)
+            return Char(char)
+        if c2 in "tTfF" and c2:
+            return c2 in "tT"
+        if c2 == ";":
+            return _DATUM_COMMENT
+        if c2 == "|":
+            if len(tok) == 2:
+                raise self.error("unterminated #| … |# comment", start)
+            return None
+        if c2 == "!":
+            if len(tok) == 2:
+                raise self.error("unterminated #! … !# comment", start)
+            if _READER_DIRECTIVE.match(tok):
+                raise self.error("reader directives such as #!fold-case are not "
+                                 "supported", start)
+            return None
+        if c2 == "{":
+            return sym(_SYMBOL_ESCAPE.sub(_symbol_escape, tok[2:-2]))
+        if c2 in "'`,":
+            return tok
+        if c2 == ":":
+            return _KEYWORD
+        if c2 == "n":
+            if tok == "#nil":
+                return NIL
+            raise self.error(f"unexpected input while reading #nil: {tok}", start)
+        if c2 and c2 in "xXbBoOdDeEiI":
+            try:
+                value = parse_number(tok)
+            except NumberRangeError as error:
+                raise self.error(str(error), start) from None
+            if value is None:
+                raise self.error(f"unknown # object: {tok}", start)
+            return value
+        if not c2:
+            raise self.error("unexpected end of input after #", start)
+        if tok in _UNSUPPORTED:
+            raise self.error(f"unsupported # syntax (arrays, SRFI-4 vectors, #nil): "
+                             f"{tok!r}", start)
+        raise self.error(f"unknown or unsupported # syntax: {tok!r}", start)
+
+
+def _symbol_escape(match: re.Match[str]) -> str:
+    digits, other = match.groups()
+    return chr(int(digits, 16)) if digits else other
