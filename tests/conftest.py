@@ -1,0 +1,86 @@
+"""Shared test helpers: Guile as the oracle, and the optional real Guix tree.
+
+Fixtures
+--------
+``guile``
+    The path of the ``guile`` executable (``$GUILE`` or ``guile`` on PATH);
+    the test is skipped when there is none.
+``guile_env``
+    An environment for running Guile the way the conformance contract says:
+    ``LC_ALL=C.UTF-8``, no auto-compilation messages.
+``guile_read_write``
+    A function ``(paths) -> list[str]``: every top-level datum of the files,
+    one line each, as ``tests/guile/read-write.scm`` (Guile's reader with
+    Guix's gexp syntax, then ``write``) prints them.
+``guix_source``
+    The root of a Guix checkout named by ``$GUIX_SOURCE`` as a
+    :class:`pathlib.Path`; the test is skipped when it is unset or missing.
+
+Plain helpers (importable as ``from conftest import …`` is not needed: use
+the fixtures) are also exposed as module functions for session-scoped use.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+READ_WRITE_SCM = TESTS / "guile" / "read-write.scm"
+FIXTURES = TESTS / "fixtures"
+
+
+def find_guile() -> str | None:
+    """The Guile executable to use as the oracle, or None."""
+    return shutil.which(os.environ.get("GUILE", "guile"))
+
+
+def guile_environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env["LC_ALL"] = "C.UTF-8"
+    env["GUILE_AUTO_COMPILE"] = "0"
+    return env
+
+
+def run_read_write(guile: str, paths) -> list[str]:
+    """Guile's line for every top-level datum of PATHS (read-write.scm)."""
+    result = subprocess.run(
+        [guile, "--no-auto-compile", "-s", str(READ_WRITE_SCM), *map(str, paths)],
+        env=guile_environment(), capture_output=True, check=True,
+    )
+    return result.stdout.decode("utf-8").splitlines()
+
+
+@pytest.fixture(scope="session")
+def guile() -> str:
+    found = find_guile()
+    if found is None:
+        pytest.skip("Guile 3.0 is not installed (the oracle of this test)")
+    return found
+
+
+@pytest.fixture(scope="session")
+def guile_env() -> dict[str, str]:
+    return guile_environment()
+
+
+@pytest.fixture(scope="session")
+def guile_read_write(guile):
+    def read_write(paths) -> list[str]:
+        return run_read_write(guile, paths)
+    return read_write
+
+
+@pytest.fixture(scope="session")
+def guix_source() -> Path:
+    root = os.environ.get("GUIX_SOURCE")
+    if not root:
+        pytest.skip("GUIX_SOURCE is not set (path of a Guix checkout)")
+    path = Path(root)
+    if not (path / "gnu" / "packages").is_dir():
+        pytest.skip(f"GUIX_SOURCE has no gnu/packages: {root}")
+    return path
