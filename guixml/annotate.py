@@ -184,7 +184,9 @@ def _entry_key(entry: Any) -> str | None:
 def _computed(datum: Any) -> bool:
     """Whether DATUM holds an ``unquote``: its value is computed at run time."""
     if isinstance(datum, List):
-        if _head(datum) in ("unquote", "unquote-splicing"):
+        # `(key . ,x)` reads as the list (key unquote x).
+        if any(isinstance(item, Symbol) and str(item) in ("unquote", "unquote-splicing")
+               for item in datum):
             return True
         return any(_computed(item) for item in datum)
     if isinstance(datum, DottedList):
