@@ -1,0 +1,475 @@
+"""Procedures static evaluation implements in Python.
+
+Guile's own procedures (strings, lists) and the few Guix procedures whose
+result the package model depends on (accessors such as ``package-version``,
+``git-file-name``, ``hidden-package``).  Each takes the evaluator and the
+evaluated arguments; arguments may be references, forced only when needed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from guixml.datum import DottedList, Keyword, Symbol, sym
+from guixml.values import (Builtin, EvalFailure, InputItem, OriginValue, PackageValue,
+                           Record)
+
+BUILTINS: dict[str, Builtin] = {}
+
+
+def builtin(*names: str) -> Callable:
+    def register(fn: Callable) -> Callable:
+        for name in names:
+            BUILTINS[name] = Builtin(name, fn)
+        return fn
+    return register
+
+
+def _arity(args: list, low: int, high: int | None = None) -> None:
+    high = low if high is None else high
+    if not low <= len(args) <= high:
+        raise EvalFailure("bad-arguments", f"{len(args)} arguments")
+
+
+# -- strings -----------------------------------------------------------------------
+
+@builtin("string-append")
+def _string_append(ev, args):
+    return "".join(ev.string(a) for a in args)
+
+
+@builtin("string-join")
+def _string_join(ev, args):
+    _arity(args, 1, 3)
+    parts = [ev.string(a) for a in ev.list(args[0])]
+    delimiter = ev.string(args[1]) if len(args) > 1 else " "
+    grammar = str(ev.force(args[2])) if len(args) > 2 else "infix"
+    if grammar == "suffix":
+        return "".join(p + delimiter for p in parts)
+    if grammar == "prefix":
+        return "".join(delimiter + p for p in parts)
+    return delimiter.join(parts)
+
+
+@builtin("string-take")
+def _string_take(ev, args):
+    _arity(args, 2)
+    return ev.string(args[0])[:_int(ev, args[1])]
+
+
+@builtin("string-drop")
+def _string_drop(ev, args):
+    _arity(args, 2)
+    return ev.string(args[0])[_int(ev, args[1]):]
+
+
+@builtin("string-take-right")
+def _string_take_right(ev, args):
+    _arity(args, 2)
+    s = ev.string(args[0])
+    n = _int(ev, args[1])
+    return s[len(s) - n:]
+
+
+@builtin("string-drop-right")
+def _string_drop_right(ev, args):
+    _arity(args, 2)
+    s = ev.string(args[0])
+    return s[:len(s) - _int(ev, args[1])]
+
+
+@builtin("substring")
+def _substring(ev, args):
+    _arity(args, 2, 3)
+    s = ev.string(args[0])
+    end = _int(ev, args[2]) if len(args) > 2 else len(s)
+    return s[_int(ev, args[1]):end]
+
+
+@builtin("string-downcase")
+def _downcase(ev, args):
+    _arity(args, 1)
+    return ev.string(args[0]).lower()
+
+
+@builtin("string-upcase")
+def _upcase(ev, args):
+    _arity(args, 1)
+    return ev.string(args[0]).upper()
+
+
+@builtin("string-replace-substring")
+def _replace_substring(ev, args):
+    _arity(args, 3)
+    return ev.string(args[0]).replace(ev.string(args[1]), ev.string(args[2]))
+
+
+@builtin("string-prefix?")
+def _string_prefix(ev, args):
+    _arity(args, 2)
+    return ev.string(args[1]).startswith(ev.string(args[0]))
+
+
+@builtin("string-suffix?")
+def _string_suffix(ev, args):
+    _arity(args, 2)
+    return ev.string(args[1]).endswith(ev.string(args[0]))
+
+
+@builtin("string=?", "string-ci=?")
+def _string_eq(ev, args):
+    values = [ev.string(a) for a in args]
+    return all(v == values[0] for v in values)
+
+
+@builtin("string-null?")
+def _string_null(ev, args):
+    _arity(args, 1)
+    return ev.string(args[0]) == ""
+
+
+@builtin("string-split")
+def _string_split(ev, args):
+    _arity(args, 2)
+    sep = ev.force(args[1])
+    if not isinstance(sep, str) or len(sep) != 1:
+        raise EvalFailure("unsupported-argument", "string-split")
+    return ev.string(args[0]).split(str(sep))
+
+
+@builtin("number->string")
+def _number_to_string(ev, args):
+    _arity(args, 1)
+    n = ev.force(args[0])
+    if type(n) is not int:
+        raise EvalFailure("not-an-integer", repr(n))
+    return str(n)
+
+
+@builtin("symbol->string")
+def _symbol_to_string(ev, args):
+    _arity(args, 1)
+    s = ev.force(args[0])
+    if type(s) is not Symbol:
+        raise EvalFailure("not-a-symbol", repr(s))
+    return str(s)
+
+
+@builtin("string->symbol")
+def _string_to_symbol(ev, args):
+    _arity(args, 1)
+    return sym(ev.string(args[0]))
+
+
+def _int(ev, value) -> int:
+    value = ev.force(value)
+    if type(value) is not int:
+        raise EvalFailure("not-an-integer", repr(value))
+    return value
+
+
+# -- versions (guix utils) ------------------------------------------------------------
+
+def _version_parts(ev, value) -> list[str]:
+    return ev.string(value).split(".")
+
+
+@builtin("version-prefix")
+def _version_prefix(ev, args):
+    _arity(args, 2)
+    return ".".join(_version_parts(ev, args[0])[:_int(ev, args[1])])
+
+
+@builtin("version-major+minor")
+def _version_major_minor(ev, args):
+    _arity(args, 1)
+    return ".".join(_version_parts(ev, args[0])[:2])
+
+
+@builtin("version-major+minor+point")
+def _version_major_minor_point(ev, args):
+    _arity(args, 1)
+    return ".".join(_version_parts(ev, args[0])[:3])
+
+
+@builtin("version-major")
+def _version_major(ev, args):
+    _arity(args, 1)
+    return _version_parts(ev, args[0])[0]
+
+
+@builtin("git-version")
+def _git_version(ev, args):
+    _arity(args, 3)
+    return f"{ev.string(args[0])}-{ev.string(args[1])}.{ev.string(args[2])[:7]}"
+
+
+@builtin("hg-version")
+def _hg_version(ev, args):
+    _arity(args, 3)
+    return f"{ev.string(args[0])}-{ev.string(args[1])}.{ev.string(args[2])[:7]}"
+
+
+@builtin("git-file-name")
+def _git_file_name(ev, args):
+    _arity(args, 2)
+    return f"{ev.string(args[0])}-{ev.string(args[1])}-checkout"
+
+
+@builtin("hg-file-name")
+def _hg_file_name(ev, args):
+    _arity(args, 2)
+    return f"{ev.string(args[0])}-{ev.string(args[1])}-checkout"
+
+
+@builtin("base32", "base64")
+def _base32(ev, args):
+    _arity(args, 1)
+    return ev.string(args[0])
+
+
+@builtin("search-patches")
+def _search_patches(ev, args):
+    return [ev.string(a) for a in args]
+
+
+@builtin("search-patch")
+def _search_patch(ev, args):
+    _arity(args, 1)
+    return ev.string(args[0])
+
+
+# -- lists -------------------------------------------------------------------------------
+
+@builtin("list")
+def _list(ev, args):
+    return list(args)
+
+
+@builtin("cons")
+def _cons(ev, args):
+    _arity(args, 2)
+    tail = ev.force(args[1])
+    if isinstance(tail, list):
+        return [args[0]] + tail
+    return DottedList([args[0]], tail)
+
+
+@builtin("cons*")
+def _cons_star(ev, args):
+    if not args:
+        raise EvalFailure("bad-arguments", "cons*")
+    return list(args[:-1]) + ev.list(args[-1])
+
+
+@builtin("append")
+def _append(ev, args):
+    out: list = []
+    for a in args:
+        out.extend(ev.list(a))
+    return out
+
+
+@builtin("car", "first")
+def _car(ev, args):
+    _arity(args, 1)
+    lst = ev.force(args[0])
+    if type(lst) is DottedList:
+        return lst.items[0]
+    if not isinstance(lst, list) or not lst:
+        raise EvalFailure("not-a-pair", repr(lst)[:60])
+    return lst[0]
+
+
+@builtin("cdr")
+def _cdr(ev, args):
+    _arity(args, 1)
+    lst = ev.force(args[0])
+    if type(lst) is DottedList:
+        return lst.items[1:] if len(lst.items) > 1 else lst.tail
+    if not isinstance(lst, list) or not lst:
+        raise EvalFailure("not-a-pair", repr(lst)[:60])
+    return lst[1:]
+
+
+def _nth(n: int) -> Callable:
+    def fn(ev, args):
+        _arity(args, 1)
+        lst = ev.list(args[0])
+        if len(lst) <= n:
+            raise EvalFailure("list-too-short", str(n))
+        return lst[n]
+    return fn
+
+
+for _index, _names in enumerate((("cadr", "second"), ("caddr", "third"))):
+    BUILTINS.update({n: Builtin(n, _nth(_index + 1)) for n in _names})
+
+
+@builtin("last")
+def _last(ev, args):
+    _arity(args, 1)
+    lst = ev.list(args[0])
+    if not lst:
+        raise EvalFailure("empty-list", "last")
+    return lst[-1]
+
+
+@builtin("reverse")
+def _reverse(ev, args):
+    _arity(args, 1)
+    return list(reversed(ev.list(args[0])))
+
+
+@builtin("length")
+def _length(ev, args):
+    _arity(args, 1)
+    return len(ev.list(args[0]))
+
+
+@builtin("map")
+def _map(ev, args):
+    if len(args) < 2:
+        raise EvalFailure("bad-arguments", "map")
+    fn = ev.force(args[0])
+    lists = [ev.list(a) for a in args[1:]]
+    return [ev.apply(fn, list(items), None) for items in zip(*lists)]
+
+
+@builtin("append-map")
+def _append_map(ev, args):
+    out: list = []
+    for x in _map(ev, args):
+        out.extend(ev.list(x))
+    return out
+
+
+@builtin("not")
+def _not(ev, args):
+    _arity(args, 1)
+    return ev.force(args[0]) is False
+
+
+@builtin("null?")
+def _null(ev, args):
+    _arity(args, 1)
+    v = ev.force(args[0])
+    return isinstance(v, list) and not v
+
+
+@builtin("equal?", "eq?", "eqv?")
+def _equal(ev, args):
+    _arity(args, 2)
+    from guixml.datum import equal
+    a, b = ev.force(args[0]), ev.force(args[1])
+    if isinstance(a, (PackageValue, OriginValue)) or isinstance(b, (PackageValue, OriginValue)):
+        return a is b
+    return equal(a, b)
+
+
+@builtin("assoc-ref", "assq-ref")
+def _assoc_ref(ev, args):
+    _arity(args, 2)
+    key = ev.force(args[1])
+    for entry in ev.list(args[0]):
+        entry = ev.force(entry)
+        if type(entry) is DottedList and len(entry.items) == 1:
+            if entry.items[0] == key:
+                return entry.tail
+        elif isinstance(entry, list) and entry and entry[0] == key:
+            return entry[1:]
+    return False
+
+
+# -- Guix packages ----------------------------------------------------------------------
+
+def _record_field(field: str, default: Any = None) -> Callable:
+    from guixml.evaluate import field_value
+
+    def fn(ev, args):
+        _arity(args, 1)
+        thing = ev.force(args[0])
+        value = field_value(ev, thing, field, default)
+        if value is None:
+            raise EvalFailure("missing-field", field)
+        return value
+    return fn
+
+
+for _field in ("name", "version", "source", "home-page", "synopsis", "description",
+               "license"):
+    BUILTINS[f"package-{_field}"] = Builtin(f"package-{_field}", _record_field(_field))
+BUILTINS["package-properties"] = Builtin("package-properties", _record_field("properties", []))
+BUILTINS["package-outputs"] = Builtin("package-outputs", _record_field("outputs", ["out"]))
+BUILTINS["origin-uri"] = Builtin("origin-uri", _record_field("uri"))
+BUILTINS["origin-sha256"] = Builtin("origin-sha256", _record_field("sha256"))
+BUILTINS["origin-file-name"] = Builtin("origin-file-name", _record_field("file-name", False))
+BUILTINS["origin-patches"] = Builtin("origin-patches", _record_field("patches", []))
+
+
+def _inputs_accessor(field: str) -> Callable:
+    from guixml.evaluate import as_input_items, field_value
+
+    def fn(ev, args):
+        _arity(args, 1)
+        thing = ev.force(args[0])
+        return as_input_items(ev, field_value(ev, thing, field, []))
+    return fn
+
+
+for _field in ("inputs", "native-inputs", "propagated-inputs"):
+    BUILTINS[f"package-{_field}"] = Builtin(f"package-{_field}", _inputs_accessor(_field))
+
+
+@builtin("package-direct-inputs")
+def _direct_inputs(ev, args):
+    return (_inputs_accessor("inputs")(ev, args) + _inputs_accessor("propagated-inputs")(ev, args)
+            + _inputs_accessor("native-inputs")(ev, args))
+
+
+@builtin("git-reference-url")
+def _git_reference_url(ev, args):
+    ref = ev.force(args[0])
+    if type(ref) is not Record:
+        raise EvalFailure("not-a-record", repr(ref)[:60])
+    return ref.fields.get("url", False)
+
+
+@builtin("git-reference-commit")
+def _git_reference_commit(ev, args):
+    ref = ev.force(args[0])
+    if type(ref) is not Record:
+        raise EvalFailure("not-a-record", repr(ref)[:60])
+    return ref.fields.get("commit", False)
+
+
+@builtin("hidden-package")
+def _hidden_package(ev, args):
+    _arity(args, 1)
+    pkg = PackageValue({}, args[0])
+    pkg.hidden = True
+    return pkg
+
+
+@builtin("deprecated-package")
+def _deprecated_package(ev, args):
+    _arity(args, 2)
+    pkg = PackageValue({"name": args[0]}, args[1])
+    pkg.superseded = args[1]
+    return pkg
+
+
+@builtin("package-with-extra-patches")
+def _with_extra_patches(ev, args):
+    _arity(args, 2)
+    return PackageValue({}, args[0])
+
+
+@builtin("gexp-input")
+def _gexp_input(ev, args):
+    _arity(args, 1, 2)
+    output = args[1] if len(args) > 1 else None
+    return InputItem(None, args[0], output)
+
+
+BUILTINS_THAT_ARE_KEYWORDS = frozenset(str(k) for k in (Keyword("optional"),))

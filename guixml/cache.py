@@ -1,0 +1,178 @@
+"""Persistent cache of per-file summaries, keyed on file content and guixml version.
+
+One SQLite database (standard library ``sqlite3``) in ``$GUIXML_CACHE_DIR``,
+else ``$XDG_CACHE_HOME/guixml``, else ``~/.cache/guixml``.  Table ``summary``
+maps the SHA-256 of a file's bytes (plus the guixml version and the file's
+path as shown, which the summary records) to the pickled
+:class:`guixml.summary.ModuleSummary`.  Table ``seen`` remembers, per path, the
+(size, mtime) at which the content hash was last computed, so an unchanged
+file is not read again; the key is still its content.  A second, whole-channel
+entry (table ``channel``) keyed on the hash of all file keys holds the linked
+packages, so an unchanged channel loads in one read.
+
+Any problem with the cache (unwritable directory, corrupt database) disables
+it silently: the cache only ever saves time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sqlite3
+import zlib
+from pathlib import Path
+from typing import Any
+
+from guixml import __version__
+
+__all__ = ["Cache", "open_cache", "cache_directory"]
+
+SCHEMA_VERSION = "1"
+
+
+def cache_directory(explicit: str | None = None) -> Path:
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("GUIXML_CACHE_DIR")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "guixml"
+
+
+def open_cache(directory: str | None = None) -> "Cache | None":
+    try:
+        return Cache(cache_directory(directory))
+    except (OSError, sqlite3.Error):
+        return None
+
+
+class Cache:
+    """The summaries cache; see the module docstring."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.path = directory / "index.sqlite3"
+        self.db = sqlite3.connect(str(self.path), timeout=10)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("CREATE TABLE IF NOT EXISTS summary (key TEXT PRIMARY KEY, blob BLOB)")
+        self.db.execute("CREATE TABLE IF NOT EXISTS seen (path TEXT PRIMARY KEY, size INTEGER,"
+                        " mtime INTEGER, digest TEXT)")
+        self.db.execute("CREATE TABLE IF NOT EXISTS channel (key TEXT PRIMARY KEY, blob BLOB)")
+        self.db.commit()
+        self.version = f"{__version__}/{SCHEMA_VERSION}"
+        self._seen: dict[str, tuple[int, int, str]] | None = None
+        self.last_keys: list[str] = []
+
+    # -- keys ------------------------------------------------------------------
+
+    def _seen_table(self) -> dict[str, tuple[int, int, str]]:
+        if self._seen is None:
+            self._seen = {p: (s, m, d) for p, s, m, d in
+                          self.db.execute("SELECT path, size, mtime, digest FROM seen")}
+        return self._seen
+
+    def digest(self, path: str) -> str | None:
+        """The content hash of PATH, reusing the stored one while (size, mtime) match."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        seen = self._seen_table()
+        known = seen.get(path)
+        if known is not None and known[0] == st.st_size and known[1] == st.st_mtime_ns:
+            return known[2]
+        try:
+            with open(path, "rb") as f:
+                digest = hashlib.sha256(f.read()).hexdigest()
+        except OSError:
+            return None
+        seen[path] = (st.st_size, st.st_mtime_ns, digest)
+        self._dirty_seen = True
+        self.db.execute("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?)",
+                        (path, st.st_size, st.st_mtime_ns, digest))
+        return digest
+
+    def key(self, path: str, relative: str) -> str | None:
+        digest = self.digest(path)
+        if digest is None:
+            return None
+        return f"{digest}:{relative}:{self.version}"
+
+    # -- summaries --------------------------------------------------------------------
+
+    def get_summaries(self, files: list[tuple[str, str]]) -> list[Any]:
+        keys = [self.key(path, relative) for path, relative in files]
+        self.last_keys = [k or "" for k in keys]
+        self.db.commit()
+        wanted = [k for k in keys if k]
+        blobs: dict[str, bytes] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            blobs.update(self.db.execute(
+                f"SELECT key, blob FROM summary WHERE key IN ({marks})", chunk))
+        out = []
+        for k in keys:
+            blob = blobs.get(k) if k else None
+            out.append(_load(blob) if blob is not None else None)
+        return out
+
+    def put_summaries(self, items: list[tuple[str, str, Any]]) -> None:
+        rows = []
+        for path, relative, summary in items:
+            k = self.key(path, relative)
+            if k is None or summary is None:
+                continue
+            try:
+                rows.append((k, _dump(summary)))
+            except (pickle.PicklingError, TypeError, RecursionError):
+                continue
+        try:
+            self.db.executemany("INSERT OR REPLACE INTO summary VALUES (?, ?)", rows)
+            self.db.commit()
+        except sqlite3.Error:
+            pass
+
+    def get_summary(self, path: str, relative: str) -> Any:
+        return self.get_summaries([(path, relative)])[0]
+
+    def put_summary(self, path: str, relative: str, summary: Any) -> None:
+        self.put_summaries([(path, relative, summary)])
+
+    # -- whole channel ----------------------------------------------------------------
+
+    def channel_key(self, keys: list[str], extra: str = "") -> str:
+        h = hashlib.sha256(self.version.encode())
+        for k in keys:
+            h.update(k.encode())
+            h.update(b"\0")
+        h.update(extra.encode())
+        return h.hexdigest()
+
+    def get_channel(self, key: str) -> Any:
+        row = self.db.execute("SELECT blob FROM channel WHERE key = ?", (key,)).fetchone()
+        return _load(row[0]) if row else None
+
+    def put_channel(self, key: str, value: Any) -> None:
+        try:
+            blob = _dump(value)
+            self.db.execute("DELETE FROM channel")
+            self.db.execute("INSERT OR REPLACE INTO channel VALUES (?, ?)", (key, blob))
+            self.db.commit()
+        except (sqlite3.Error, pickle.PicklingError, TypeError, RecursionError):
+            pass
+
+
+def _dump(value: Any) -> bytes:
+    return zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _load(blob: bytes) -> Any:
+    try:
+        return pickle.loads(zlib.decompress(blob))
+    except Exception:  # a corrupt or stale entry is a cache miss
+        return None

@@ -1,0 +1,442 @@
+"""The channel index: every module and package of a channel, with inputs resolved.
+
+Public API::
+
+    from guixml.index import load_channel
+    index = load_channel(["path/to/guix-checkout"])          # or a channel root
+    for package in index.packages():                          # guixml.model.Package
+        for item in package.inputs:                           # guixml.model.Input
+            print(item.label, item.module, item.ref, item.name, item.version)
+    index.modules["(gnu packages games)"]                      # guixml.model.Module
+    index.package("(gnu packages games)", "stockfish")        # one Package or None
+    index.users_of("(gnu packages games)", "stockfish")        # who uses whom
+    index.dependencies(package)                                # (module, variable) pairs
+    index.errors                                               # problems, with locations
+
+``load_channel(paths, *, jobs=None, use_cache=True)`` accepts Guix checkouts
+(directories holding ``gnu/packages``: the package modules are those under
+``gnu/packages``, and ``guix/…`` modules serve as a library for procedures
+such as ``pypi-uri``), channel roots (every ``.scm`` under them), or single
+``.scm`` files.  Module names are read from each file's ``define-module``.
+
+How it works: each file is read and evaluated on its own, in parallel
+(:mod:`guixml.summary`; results cached by content in :mod:`guixml.cache`);
+then references between modules are resolved through each module's imports
+(``#:select``, ``#:prefix``, ``#:hide``, ``#:renamer``) and the package
+values are turned into :class:`guixml.model.Package` objects
+(:mod:`guixml.link`).  A module that does not parse, or a definition that
+does not evaluate, is reported in :attr:`ChannelIndex.errors` with its
+location and skipped.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from guixml.errors import GuixmlError
+from guixml.evaluate import BUILTINS, Env, Evaluator, Scope
+from guixml.model import Module, Package
+from guixml.summary import ModuleSummary, evaluate_definition, summarize_source, \
+    definition_forms
+from guixml.values import EvalFailure, GlobalRef, NeedGlobal
+
+__all__ = ["load_channel", "ChannelIndex", "ChannelFile", "discover"]
+
+
+class ChannelFile:
+    """A module file: its absolute path and the path shown to users (relative to its root)."""
+
+    __slots__ = ("path", "relative", "root")
+
+    def __init__(self, path: str, relative: str, root: str) -> None:
+        self.path = path
+        self.relative = relative
+        self.root = root
+
+
+def _guess_module_name(relative: str) -> str:
+    stem = relative[:-4] if relative.endswith(".scm") else relative
+    return "(" + " ".join(stem.split("/")) + ")"
+
+
+def discover(paths: Iterable[str]) -> tuple[list[ChannelFile], list[str]]:
+    """The channel's module files under PATHS, and the roots where library modules live."""
+    files: list[ChannelFile] = []
+    roots: list[str] = []
+    for given in paths:
+        p = Path(given)
+        if p.is_file():
+            root = str(p.parent)
+            files.append(ChannelFile(str(p), p.name, root))
+            roots.append(root)
+            continue
+        if not p.is_dir():
+            raise GuixmlError(f"{given}: no such file or directory")
+        root = str(p)
+        roots.append(root)
+        base = p / "gnu" / "packages" if (p / "gnu" / "packages").is_dir() \
+            and (p / "guix").is_dir() else p
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.endswith(".scm"):
+                    full = os.path.join(dirpath, name)
+                    files.append(ChannelFile(full, os.path.relpath(full, root), root))
+    guix_source = os.environ.get("GUIX_SOURCE")
+    if guix_source and guix_source not in roots:
+        roots.append(guix_source)
+    return files, roots
+
+
+def summarize_file(job: tuple[str, str]) -> ModuleSummary:
+    """Worker entry point: the summary of the file at PATH, shown as RELATIVE."""
+    path, relative = job
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as error:
+        summary = ModuleSummary(_guess_module_name(relative), relative)
+        summary.errors.append(f"{relative}: {error}")
+        return summary
+    return summarize_source(text, relative, _guess_module_name(relative))
+
+
+class ChannelScope(Scope):
+    """The channel-wide view of one module: every reference can be resolved."""
+
+    resolve_calls = True
+
+    def __init__(self, index: "ChannelIndex", summary: ModuleSummary) -> None:
+        self.index = index
+        self.summary = summary
+        self.module = summary.name
+        self.file = summary.file
+        self.evaluator = Evaluator(self)
+
+    def lookup(self, name: str) -> Any:
+        if name in self.summary.defs:
+            return GlobalRef(self.module, name)
+        builtin = BUILTINS.get(name)
+        if builtin is not None:
+            return builtin
+        return GlobalRef(self.module, name)
+
+    def defines(self, ref: GlobalRef) -> bool:
+        return True
+
+    def force_ref(self, ref: GlobalRef) -> Any:
+        return self.index.value_of(ref)
+
+    def package_by_name(self, name: str) -> Any:
+        return self.index.package_value_by_name(name)
+
+
+class ChannelIndex:
+    """All modules of a channel and their packages; see the module docstring."""
+
+    def __init__(self, summaries: list[ModuleSummary], files: list[ChannelFile],
+                 roots: list[str]) -> None:
+        self.summaries: dict[str, ModuleSummary] = {}
+        self.files = {f.relative: f for f in files}
+        self.roots = roots
+        self.errors: list[str] = []
+        for s in summaries:
+            if s.name in self.summaries:
+                self.errors.append(f"{s.file}: module {s.name} also defined in "
+                                   f"{self.summaries[s.name].file}; ignored")
+                continue
+            self.summaries[s.name] = s
+            self.errors.extend(s.errors)
+        self.channel_modules = list(self.summaries)
+        self._library: dict[str, ModuleSummary | None] = {}
+        self._scopes: dict[str, ChannelScope] = {}
+        self._values: dict[tuple[str, str], Any] = {}
+        self._in_progress: set[tuple[str, str]] = set()
+        self._resolved: dict[tuple[str, str, bool], tuple[str, str] | None] = {}
+        self._forms: dict[str, dict[str, Any]] = {}
+        self._packages: list[Package] | None = None
+        self._by_key: dict[tuple[str, str], Package] = {}
+        self._by_name: dict[str, list[tuple[str, str]]] | None = None
+        self.modules: dict[str, Module] = {}
+
+    # -- modules ------------------------------------------------------------
+
+    def summary(self, module: str) -> ModuleSummary | None:
+        found = self.summaries.get(module)
+        if found is not None:
+            return found
+        if module in self._library:
+            return self._library[module]
+        self._library[module] = None
+        parts = module.strip("()").split()
+        relative = "/".join(parts) + ".scm"
+        for root in self.roots:
+            path = os.path.join(root, relative)
+            if os.path.isfile(path):
+                summary = self._load_library(path, relative)
+                self._library[module] = summary
+                return summary
+        return None
+
+    def _load_library(self, path: str, relative: str) -> ModuleSummary:
+        store = getattr(self, "cache", None)
+        if store is not None:
+            summary = store.get_summary(path, relative)
+            if summary is not None:
+                return summary
+        summary = summarize_file((path, relative))
+        if store is not None:
+            store.put_summary(path, relative, summary)
+        return summary
+
+    def scope(self, module: str) -> ChannelScope:
+        scope = self._scopes.get(module)
+        if scope is None:
+            summary = self.summary(module)
+            if summary is None:
+                raise EvalFailure("unknown-module", module)
+            scope = self._scopes[module] = ChannelScope(self, summary)
+        return scope
+
+    # -- resolution -----------------------------------------------------------
+
+    def resolve(self, ref: GlobalRef) -> tuple[str, str] | None:
+        """The (module, name) of the definition REF names, or None."""
+        key = (ref.module, ref.name, ref.direct)
+        if key in self._resolved:
+            return self._resolved[key]
+        self._resolved[key] = None  # guards against import cycles
+        found = self._resolve(ref.module, ref.name, ref.direct, 0)
+        self._resolved[key] = found
+        return found
+
+    def _resolve(self, module: str, name: str, direct: bool, depth: int) -> tuple[str, str] | None:
+        if depth > 8:
+            return None
+        summary = self.summary(module)
+        if summary is None:
+            return None
+        if name in summary.defs:
+            return (module, name)
+        if direct and depth == 0:
+            # (@ (m) x) where m re-exports x.
+            pass
+        for imp in summary.imports:
+            inner = _imported_name(imp, name)
+            if inner is None:
+                continue
+            target = self.summary(imp.module)
+            if target is None:
+                continue
+            if inner in target.defs:
+                if target.is_exported(inner):
+                    return (imp.module, inner)
+                continue
+            if inner in target.exports:
+                found = self._resolve(imp.module, inner, False, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def value_of(self, ref: GlobalRef) -> Any:
+        where = self.resolve(ref)
+        if where is None:
+            builtin = BUILTINS.get(ref.name)
+            if builtin is not None:
+                return builtin
+            raise EvalFailure("unbound-variable", f"{ref.name} in {ref.module}")
+        return self.definition_value(*where)
+
+    def definition_value(self, module: str, name: str) -> Any:
+        key = (module, name)
+        if key in self._values:
+            return self._values[key]
+        summary = self.summary(module)
+        assert summary is not None
+        d = summary.defs[name]
+        if d.status == "value":
+            self._values[key] = d.value
+            return d.value
+        if d.status == "error" and d.error is not None and d.error[0] not in ("unbound-variable",):
+            raise EvalFailure(*d.error)
+        if key in self._in_progress:
+            raise EvalFailure("definition-cycle", f"{name} in {module}")
+        self._in_progress.add(key)
+        try:
+            expr = self._expression(summary, name)
+            scope = self.scope(module)
+            value = evaluate_definition(scope.evaluator, d, expr)
+        except NeedGlobal as need:  # cannot happen in the channel scope; be explicit
+            raise EvalFailure("unresolved", str(need)) from None
+        except RecursionError:
+            raise EvalFailure("recursion-too-deep", name) from None
+        finally:
+            self._in_progress.discard(key)
+        self._values[key] = value
+        return value
+
+    def _expression(self, summary: ModuleSummary, name: str) -> Any:
+        forms = self._forms.get(summary.name)
+        if forms is None:
+            forms = self._forms[summary.name] = {}
+        if name in forms:
+            return forms[name]
+        d = summary.defs[name]
+        text = self._file_text(summary)
+        from guixml.reader import read_string
+        pad = text[:d.start]
+        # Keep line numbers: re-read the form with the text before it blanked.
+        prefix = "\n" * pad.count("\n") + " " * d.column
+        try:
+            datums = read_string(prefix + text[d.start:d.end], summary.file)
+        except GuixmlError as error:
+            raise EvalFailure("read-error", str(error)) from None
+        tmp = ModuleSummary(summary.name, summary.file)
+        for form in datums:
+            for n, _public, _kind, expr in definition_forms(form, tmp):
+                forms[n] = expr
+        if name not in forms:
+            raise EvalFailure("definition-not-found", name)
+        return forms[name]
+
+    def _file_text(self, summary: ModuleSummary) -> str:
+        cached = getattr(self, "_texts", None)
+        if cached is None:
+            cached = self._texts = {}
+        if summary.file in cached:
+            return cached[summary.file]
+        path = self._path_of(summary)
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        if len(cached) > 64:
+            cached.clear()
+        cached[summary.file] = text
+        return text
+
+    def _path_of(self, summary: ModuleSummary) -> str:
+        f = self.files.get(summary.file)
+        if f is not None:
+            return f.path
+        for root in self.roots:
+            path = os.path.join(root, summary.file)
+            if os.path.isfile(path):
+                return path
+        raise EvalFailure("file-not-found", summary.file)
+
+    def package_value_by_name(self, name: str) -> Any:
+        if self._by_name is None:
+            from guixml.link import package_name_table
+            self._by_name = package_name_table(self)
+        found = self._by_name.get(name)
+        if not found:
+            return None
+        return self.definition_value(*found[0])
+
+    # -- packages ------------------------------------------------------------------
+
+    def packages(self) -> list[Package]:
+        """Every package bound to a public variable of the channel, in file order."""
+        if self._packages is None:
+            from guixml.link import link_channel
+            self._packages = link_channel(self)
+            self._by_key = {(p.module, p.variable or ""): p for p in self._packages}
+        return self._packages
+
+    def package(self, module: str, variable: str) -> Package | None:
+        self.packages()
+        return self._by_key.get((module, variable))
+
+    def users_of(self, module: str, variable: str) -> list[Package]:
+        """Packages that list the package bound to MODULE's VARIABLE among their inputs."""
+        users = self._users()
+        return users.get((module, variable), [])
+
+    def dependencies(self, package: Package) -> list[tuple[str, str]]:
+        """The (module, variable) of each input of PACKAGE that names a definition."""
+        return [(i.module, i.ref) for i in package.all_inputs() if i.module and i.ref]
+
+    def _users(self) -> dict[tuple[str, str], list[Package]]:
+        users = getattr(self, "_users_table", None)
+        if users is None:
+            users = defaultdict(list)
+            for p in self.packages():
+                for dep in dict.fromkeys(self.dependencies(p)):
+                    users[dep].append(p)
+            self._users_table = users
+        return users
+
+
+def _imported_name(imp, name: str) -> str | None:
+    """NAME as the imported module IMP calls it, or None if IMP does not provide NAME."""
+    if imp.select is not None:
+        for inner, local in imp.select:
+            if local == name:
+                return inner
+        return None
+    if imp.prefix is not None:
+        if not name.startswith(imp.prefix):
+            return None
+        name = name[len(imp.prefix):]
+    if name in imp.hide:
+        return None
+    return name
+
+
+def load_channel(paths: Iterable[str], *, jobs: int | None = None,
+                 use_cache: bool = True, cache_dir: str | None = None) -> ChannelIndex:
+    """Index the channel(s) at PATHS; see the module docstring."""
+    from guixml.cache import open_cache
+    files, roots = discover(paths)
+    store = open_cache(cache_dir) if use_cache else None
+    summaries = _summaries(files, store, jobs)
+    index = ChannelIndex(summaries, files, roots)
+    index.cache = store
+    return index
+
+
+def _summaries(files: list[ChannelFile], store, jobs: int | None) -> list[ModuleSummary]:
+    results: list[ModuleSummary | None] = [None] * len(files)
+    missing: list[int] = []
+    if store is not None:
+        found = store.get_summaries([(f.path, f.relative) for f in files])
+        for i, s in enumerate(found):
+            if s is None:
+                missing.append(i)
+            else:
+                results[i] = s
+    else:
+        missing = list(range(len(files)))
+    if missing:
+        jobs = jobs or min(os.cpu_count() or 1, 8)
+        work = [(files[i].path, files[i].relative) for i in missing]
+        if jobs > 1 and len(work) > 4:
+            import multiprocessing
+            # Largest files first so the workers finish together.
+            order = sorted(range(len(work)), key=lambda k: -_size(work[k][0]))
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                done = pool.map(summarize_file, [work[k] for k in order], chunksize=1)
+            computed: list[Any] = [None] * len(work)
+            for k, s in zip(order, done):
+                computed[k] = s
+        else:
+            computed = [summarize_file(w) for w in work]
+        for i, s in zip(missing, computed):
+            results[i] = s
+        if store is not None:
+            store.put_summaries([(files[i].path, files[i].relative, results[i])
+                                 for i in missing])
+    return [s for s in results if s is not None]
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def iter_packages(paths: Iterable[str], **options) -> Iterator[Package]:
+    yield from load_channel(paths, **options).packages()

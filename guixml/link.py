@@ -1,0 +1,449 @@
+"""Channel phase, last step: package values become :class:`guixml.model.Package` objects.
+
+Everything left symbolic per file (references to other modules, residual
+calls, labels that depend on another package's name) is forced here against
+the whole channel.  A field that still does not evaluate is kept as an
+:class:`~guixml.model.Unresolved` on the package, never guessed.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import TYPE_CHECKING, Any
+
+from guixml.datum import DottedList, Keyword, Location, Symbol
+from guixml.evaluate import Evaluator, field_value, input_label
+from guixml.model import Input, LicenseRef, Origin, Package, Unresolved
+from guixml.values import (Builtin, Call, Closure, EvalFailure, GlobalRef, InputItem,
+                           NeedGlobal, OriginValue, PackageValue, Promise, Record, Unknown)
+
+if TYPE_CHECKING:
+    from guixml.index import ChannelIndex
+
+__all__ = ["link_channel", "package_from_value", "package_name_table"]
+
+_FAILURES = (EvalFailure, NeedGlobal, RecursionError)
+
+
+def link_channel(index: "ChannelIndex") -> list[Package]:
+    packages: list[Package] = []
+    for module in index.channel_modules:
+        summary = index.summaries[module]
+        for name, d in summary.defs.items():
+            if not summary.is_exported(name) or d.kind in ("procedure", "syntax"):
+                continue
+            try:
+                value = index.definition_value(module, name)
+                scope = index.scope(module)
+                value = scope.evaluator.force(value)
+            except _FAILURES as failure:
+                if d.kind in ("value", "deprecated-package", "alias") and _looks_like_package(d):
+                    index.errors.append(f"{summary.file}:{d.line}:{d.column}: {name}: "
+                                        f"not evaluated ({_describe(failure)})")
+                continue
+            if type(value) is not PackageValue:
+                continue
+            packages.append(package_from_value(index, module, summary.file, name, value,
+                                               d.generator or value.generator))
+    return packages
+
+
+def _looks_like_package(d) -> bool:
+    return True
+
+
+def _describe(failure: BaseException) -> str:
+    if isinstance(failure, EvalFailure):
+        return f"{failure.kind}: {failure.detail}"[:160]
+    if isinstance(failure, RecursionError):
+        return "recursion-too-deep"
+    return f"unresolved: {failure}"
+
+
+def package_name_table(index: "ChannelIndex") -> dict[str, list[tuple[str, str]]]:
+    """Package name -> (module, variable) of the public packages with that name."""
+    table: dict[str, list[tuple[str, str]]] = {}
+    for module in index.channel_modules:
+        summary = index.summaries[module]
+        for name, d in summary.defs.items():
+            if not summary.is_exported(name) or d.status != "value":
+                continue
+            value = d.value
+            if type(value) is PackageValue and type(value.fields.get("name")) is str:
+                table.setdefault(value.fields["name"], []).append((module, name))
+    return table
+
+
+class _Linker:
+    def __init__(self, index: "ChannelIndex", module: str, file: str) -> None:
+        self.index = index
+        self.ev: Evaluator = index.scope(module).evaluator
+        self.module = module
+        self.file = file
+        self.unresolved: list[Unresolved] = []
+
+    def note(self, kind: str, field: str, text: str, where: Any = None) -> None:
+        loc = None
+        if where is not None and getattr(where, "line", 0):
+            loc = Location(getattr(where, "file", "") or self.file, where.line, where.column)
+        self.unresolved.append(Unresolved(kind, field, text, loc))
+
+    def field(self, pkg: PackageValue, name: str, default: Any = None) -> Any:
+        try:
+            return field_value(self.ev, pkg, name, default)
+        except _FAILURES as failure:
+            self.note(_kind(failure), name, _describe(failure), pkg)
+            return default
+
+    def string(self, value: Any, field: str, where: Any = None) -> str | None:
+        if value is None or value is False:
+            return None
+        try:
+            forced = self.ev.force(value)
+        except _FAILURES as failure:
+            self.note(_kind(failure), field, _describe(failure), where)
+            return None
+        if type(forced) is str:
+            return forced
+        if type(forced) is Unknown:
+            self.note(forced.kind, field, forced.text, where)
+            return None
+        self.note("not-a-string", field, _render(forced)[:200], where)
+        return None
+
+    # -- origins ----------------------------------------------------------------
+
+    def origin(self, value: OriginValue, field: str) -> Origin:
+        ev = self.ev
+        fv = lambda name, default=None: self._origin_field(value, name, default, field)  # noqa: E731
+        method = fv("method")
+        method_name = method if type(method) is str else (
+            method.name if type(method) is GlobalRef else None)
+        uris: list[str] = []
+        commit = None
+        uri = fv("uri")
+        try:
+            uri = ev.force(uri) if uri is not None else None
+        except _FAILURES as failure:
+            self.note(_kind(failure), field + ".uri", _describe(failure), value)
+            uri = None
+        if type(uri) is str:
+            uris.append(uri)
+        elif isinstance(uri, list):
+            for u in uri:
+                s = self.string(u, field + ".uri", value)
+                if s is not None:
+                    uris.append(s)
+        elif type(uri) is Record:
+            url = uri.fields.get("url")
+            s = self.string(url, field + ".uri", value) if url is not None else None
+            if s is not None:
+                uris.append(s)
+            for key in ("commit", "revision", "changeset", "tag", "check-in"):
+                if key in uri.fields:
+                    try:
+                        c = ev.force(uri.fields[key])
+                    except _FAILURES as failure:
+                        self.note(_kind(failure), field + ".commit", _describe(failure), value)
+                        c = None
+                    commit = c if type(c) is str else (str(c) if type(c) is int else None)
+                    break
+        elif type(uri) is Unknown:
+            self.note(uri.kind, field + ".uri", uri.text, value)
+        elif uri is not None:
+            self.note("uri-expression", field + ".uri", _render(uri)[:200], value)
+        file_name = self.string(fv("file-name"), field + ".file-name", value)
+        sha = fv("sha256")
+        sha256 = self.string(sha, field + ".sha256", value) if type(sha) is not Record else None
+        patches = []
+        raw_patches = fv("patches", [])
+        try:
+            raw_patches = ev.force(raw_patches)
+        except _FAILURES:
+            raw_patches = []
+        if isinstance(raw_patches, list):
+            for p in raw_patches:
+                try:
+                    p = ev.force(p)
+                except _FAILURES:
+                    continue
+                if type(p) is str:
+                    patches.append(p)
+        return Origin(method=method_name, uris=tuple(uris), commit=commit,
+                      file_name=file_name, sha256=sha256, patches=tuple(patches),
+                      location=Location(value.file or self.file, value.line, value.column)
+                      if value.line else None)
+
+    def _origin_field(self, value: OriginValue, name: str, default: Any, field: str) -> Any:
+        try:
+            return field_value(self.ev, value, name, default)
+        except _FAILURES as failure:
+            self.note(_kind(failure), f"{field}.{name}", _describe(failure), value)
+            return default
+
+    # -- inputs -----------------------------------------------------------------
+
+    def inputs(self, pkg: PackageValue, field: str) -> tuple[Input, ...]:
+        value = self.field(pkg, field, [])
+        if type(value) is Unknown:
+            self.note(value.kind, field, value.text, value)
+            return ()
+        if not isinstance(value, list):
+            try:
+                from guixml.evaluate import as_input_items
+                value = as_input_items(self.ev, value)
+            except _FAILURES as failure:
+                self.note(_kind(failure), field, _describe(failure), pkg)
+                return ()
+        out = []
+        for item in value:
+            if type(item) is not InputItem:
+                item = InputItem(None, item)
+            out.append(self.input(item, field))
+        return tuple(out)
+
+    def input(self, item: InputItem, field: str) -> Input:
+        ev = self.ev
+        loc = Location(self.file, item.line, item.column) if item.line else None
+        try:
+            label = input_label(ev, item)
+        except _FAILURES as failure:
+            self.note(_kind(failure), field, _describe(failure), item)
+            label = None
+        output = "out"
+        if item.output is not None:
+            try:
+                o = ev.force(item.output)
+                if type(o) is str:
+                    output = o
+            except _FAILURES:
+                pass
+        thing = item.thing
+        ref = module = None
+        while type(thing) is Promise:
+            thing = thing.value
+        if type(thing) is GlobalRef:
+            ref = thing.name
+            where = self.index.resolve(thing)
+            module = where[0] if where else None
+            if where:
+                ref = where[1]
+        try:
+            forced = ev.force(thing)
+        except _FAILURES as failure:
+            self.note(_kind(failure), field, _describe(failure), item)
+            return Input(field=_field_name(field), kind="other", ref=ref, label=label,
+                         output=output, module=module, location=loc, raw=_render(thing))
+        if type(forced) is PackageValue:
+            name = self.string(field_value_safe(ev, forced, "name"), field, item)
+            version = self.string(field_value_safe(ev, forced, "version"), field, item)
+            return Input(field=_field_name(field), kind="package", ref=ref, label=label,
+                         output=output, module=module, location=loc, name=name,
+                         version=version)
+        if type(forced) is OriginValue:
+            return Input(field=_field_name(field), kind="origin", ref=ref, label=label,
+                         output=output, module=module, location=loc,
+                         origin=self.origin(forced, field))
+        if type(forced) is Unknown:
+            self.note(forced.kind, field, forced.text, forced)
+        return Input(field=_field_name(field), kind="other", ref=ref, label=label,
+                     output=output, module=module, location=loc, raw=_render(forced))
+
+    # -- licences, properties -------------------------------------------------------
+
+    def licenses(self, pkg: PackageValue) -> tuple[LicenseRef, ...]:
+        value = self.field(pkg, "license")
+        out: list[LicenseRef] = []
+        self._license(value, out, 0)
+        return tuple(out)
+
+    def _license(self, value: Any, out: list, depth: int) -> None:
+        if depth > 4 or value is None:
+            return
+        t = type(value)
+        if t is GlobalRef:
+            where = self.index.resolve(value)
+            if where is not None and where[0] != "(guix licenses)":
+                try:
+                    forced = self.ev.force(value)
+                except _FAILURES:
+                    forced = None
+                if isinstance(forced, list) or type(forced) in (GlobalRef, Call):
+                    self._license(forced, out, depth + 1)
+                    return
+            out.append(LicenseRef(value.name, where[1] if where else _strip_prefix(value.name)))
+        elif isinstance(value, list):
+            for v in value:
+                self._license(v, out, depth + 1)
+        elif t is Call and type(value.fn) is GlobalRef:
+            uri = next((a for a in value.args if type(a) is str), None)
+            where = self.index.resolve(value.fn)
+            out.append(LicenseRef(value.fn.name,
+                                  where[1] if where else _strip_prefix(value.fn.name), uri))
+        elif t is Unknown:
+            out.append(LicenseRef(value.text))
+        elif t is Record:
+            out.append(LicenseRef(_render(value)))
+
+    def properties(self, pkg: PackageValue) -> tuple[tuple[str, Any], ...] | None:
+        value = self.field(pkg, "properties")
+        if value is None:
+            return None
+        try:
+            value = self.ev.force(value)
+        except _FAILURES as failure:
+            self.note(_kind(failure), "properties", _describe(failure), pkg)
+            return None
+        if not isinstance(value, list):
+            self.note("properties-expression", "properties", _render(value)[:200], pkg)
+            return None
+        out = []
+        for entry in value:
+            if type(entry) is DottedList and len(entry.items) == 1:
+                out.append((str(entry.items[0]), _plain(entry.tail)))
+            elif isinstance(entry, list) and entry:
+                out.append((str(entry[0]), _plain(entry[1:])))
+        return tuple(out)
+
+
+def field_value_safe(ev: Evaluator, pkg: Any, name: str) -> Any:
+    try:
+        return field_value(ev, pkg, name)
+    except _FAILURES:
+        return None
+
+
+def _field_name(field: str) -> str:
+    return field
+
+
+def _kind(failure: BaseException) -> str:
+    if isinstance(failure, EvalFailure):
+        return failure.kind
+    if isinstance(failure, RecursionError):
+        return "recursion-too-deep"
+    return "unresolved"
+
+
+def _strip_prefix(name: str) -> str:
+    return name.split(":", 1)[1] if ":" in name else name
+
+
+def _plain(value: Any) -> Any:
+    """A property value as plain data (references shown by name)."""
+    t = type(value)
+    if t is list:
+        return [_plain(v) for v in value]
+    if t is DottedList:
+        return DottedList([_plain(v) for v in value.items], _plain(value.tail))
+    if t is Promise:
+        return _plain(value.value)
+    if t is GlobalRef:
+        return Symbol(value.name)
+    if t is PackageValue:
+        return Symbol("#<package>")
+    if t in (Unknown, Call, OriginValue, Record, Closure, Builtin):
+        return Symbol(f"#<{_render(value)[:60]}>")
+    return value
+
+
+def _render(value: Any) -> str:
+    t = type(value)
+    if t is Unknown:
+        return value.text
+    if t is GlobalRef:
+        return value.name
+    if t is Call:
+        return f"({_render(value.fn)} …)"
+    if t is str:
+        return value
+    return repr(value)
+
+
+def _chain(ev: Evaluator, pkg: PackageValue):
+    seen = 0
+    while type(pkg) is PackageValue and seen < 50:
+        yield pkg
+        seen += 1
+        if pkg.parent is None:
+            return
+        try:
+            pkg = ev.force(pkg.parent)
+        except _FAILURES:
+            return
+
+
+def package_from_value(index: "ChannelIndex", module: str, file: str, variable: str | None,
+                       pkg: PackageValue, generator: str | None = None) -> Package:
+    link = _Linker(index, module, file)
+    ev = link.ev
+    name = link.string(link.field(pkg, "name"), "name", pkg)
+    version = link.string(link.field(pkg, "version"), "version", pkg)
+    source = link.field(pkg, "source")
+    origin = None
+    if source is not None and source is not False:
+        try:
+            forced = ev.force(source)
+        except _FAILURES as failure:
+            link.note(_kind(failure), "source", _describe(failure), pkg)
+            forced = None
+        if type(forced) is OriginValue:
+            origin = link.origin(forced, "source")
+        elif type(forced) is Unknown:
+            link.note(forced.kind, "source", forced.text, forced)
+    hidden = False
+    superseded = None
+    for p in _chain(ev, pkg):
+        if p.hidden:
+            hidden = True
+            break
+        if p.superseded is not None:
+            target = p.superseded
+            superseded = target.name if type(target) is GlobalRef else "#<package>"
+            break
+        if "properties" in p.fields:
+            break
+    properties = link.properties(pkg)
+    if properties is not None:
+        keys = {k for k, _ in properties}
+        hidden = hidden or "hidden?" in keys
+    inherit = pkg.parent.name if type(pkg.parent) is GlobalRef else None
+    for p in _chain(ev, pkg):
+        if type(p.parent) is GlobalRef and not p.fields:
+            continue
+        inherit = p.parent.name if type(p.parent) is GlobalRef else inherit
+        break
+    for kind, field, text, line, column in pkg.unresolved:
+        link.unresolved.append(Unresolved(kind, field, text,
+                                          Location(pkg.file or file, line, column)))
+    build_system = link.field(pkg, "build-system")
+    package = Package(
+        module=module,
+        file=file,
+        variable=variable,
+        name=name,
+        version=version,
+        location=Location(pkg.file or file, pkg.line, pkg.column) if pkg.line else None,
+        source=origin,
+        build_system=build_system if type(build_system) is str else None,
+        arguments=None,
+        inputs=link.inputs(pkg, "inputs"),
+        native_inputs=link.inputs(pkg, "native-inputs"),
+        propagated_inputs=link.inputs(pkg, "propagated-inputs"),
+        synopsis=link.string(link.field(pkg, "synopsis"), "synopsis", pkg),
+        description=link.string(link.field(pkg, "description"), "description", pkg),
+        home_page=link.string(link.field(pkg, "home-page"), "home-page", pkg),
+        licenses=link.licenses(pkg),
+        properties=properties,
+        inherit=inherit,
+        public=True,
+        hidden=hidden,
+        deprecated=superseded is not None,
+        superseded=superseded,
+        generator=generator,
+        unresolved=tuple(link.unresolved),
+    )
+    return package
+
+
+_ = (Keyword, posixpath)

@@ -1,0 +1,354 @@
+"""Per-file phase of the channel index: read one module and evaluate what it can alone.
+
+:func:`summarize_source` reads a module's text, records its ``define-module``
+clauses (imports, exports) and every top-level definition with its source
+span, and evaluates each definition as far as the module alone allows
+(:class:`FileScope`).  The resulting :class:`ModuleSummary` is plain,
+picklable data: it is what worker processes send back and what the cache
+stores.  Definitions that need another module's values are marked
+``deferred`` and evaluated again by the channel phase (:mod:`guixml.index`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from guixml.datum import DottedList, Keyword, List, Symbol
+from guixml.errors import GuixmlError
+from guixml.evaluate import BUILTINS, Env, Evaluator, Scope, strip
+from guixml.model import Import
+from guixml.values import (Call, Closure, EvalFailure, GlobalRef, InputItem, NeedGlobal,
+                           OriginValue, PackageValue, Promise, Record)
+
+__all__ = ["ModuleSummary", "Definition", "summarize_source", "parse_define_module",
+           "module_name_text", "FileScope", "definition_forms"]
+
+DEFINERS = frozenset({"define", "define-public", "define*", "define*-public"})
+
+
+class Definition:
+    """One top-level binding of a module."""
+
+    __slots__ = ("name", "public", "kind", "line", "column", "start", "end", "status",
+                 "value", "error", "generator", "alias_of")
+
+    def __init__(self, name: str, public: bool, kind: str, line: int, column: int,
+                 start: int, end: int) -> None:
+        self.name = name
+        self.public = public
+        self.kind = kind            # "value", "procedure", "syntax", "deprecated-package"
+        self.line = line
+        self.column = column
+        self.start = start
+        self.end = end
+        self.status = "pending"     # "value", "deferred", "error", "procedure", "pending"
+        self.value: Any = None
+        self.error: tuple[str, str] | None = None
+        self.generator: str | None = None
+        self.alias_of: str | None = None
+
+    def __getstate__(self):
+        return tuple(getattr(self, s) for s in self.__slots__)
+
+    def __setstate__(self, state):
+        for s, v in zip(self.__slots__, state):
+            setattr(self, s, v)
+
+    def __repr__(self) -> str:
+        return f"Definition({self.name}, {self.kind}, {self.status})"
+
+
+class ModuleSummary:
+    """What one file defines, imports and exports, with per-file evaluated values."""
+
+    __slots__ = ("name", "file", "imports", "exports", "defs", "errors", "has_module")
+
+    def __init__(self, name: str, file: str) -> None:
+        self.name = name
+        self.file = file
+        self.imports: list[Import] = []
+        self.exports: set[str] = set()
+        self.defs: dict[str, Definition] = {}
+        self.errors: list[str] = []
+        self.has_module = False
+
+    def __getstate__(self):
+        return tuple(getattr(self, s) for s in self.__slots__)
+
+    def __setstate__(self, state):
+        for s, v in zip(self.__slots__, state):
+            setattr(self, s, v)
+
+    def is_exported(self, name: str) -> bool:
+        d = self.defs.get(name)
+        return name in self.exports or (d is not None and d.public)
+
+
+def module_name_text(parts: Any) -> str:
+    return "(" + " ".join(str(p) for p in parts) + ")"
+
+
+def parse_define_module(form: List, summary: ModuleSummary) -> None:
+    """Fill SUMMARY's name, imports and exports from a ``define-module`` form."""
+    if len(form) < 2 or type(form[1]) is not List:
+        return
+    summary.name = module_name_text(form[1])
+    summary.has_module = True
+    items = form[2:]
+    i = 0
+    while i < len(items):
+        option = items[i]
+        value = items[i + 1] if i + 1 < len(items) else None
+        i += 2
+        if type(option) is not Keyword or value is None:
+            i -= 1
+            continue
+        option = str(option)
+        if option in ("use-module", "autoload"):
+            if option == "autoload":
+                names = items[i] if i < len(items) else List()
+                i += 1
+                if type(value) is List and type(names) is List:
+                    select = tuple((str(n), str(n)) for n in names if type(n) is Symbol)
+                    summary.imports.append(Import(module_name_text(value), select=select))
+                continue
+            imp = _parse_import(value)
+            if imp is not None:
+                summary.imports.append(imp)
+        elif option in ("export", "re-export", "export-syntax", "replace", "re-export-syntax"):
+            if type(value) is List:
+                for name in value:
+                    if type(name) is Symbol:
+                        summary.exports.add(str(name))
+                    elif type(name) is DottedList and type(name.tail) is Symbol:
+                        summary.exports.add(str(name.tail))
+
+
+def _parse_import(spec: Any) -> Import | None:
+    if type(spec) is not List or not spec:
+        return None
+    if type(spec[0]) is Symbol:
+        return Import(module_name_text(spec))
+    if type(spec[0]) is not List:
+        return None
+    module = module_name_text(spec[0])
+    select = None
+    hide: tuple[str, ...] = ()
+    prefix = None
+    rest = spec[1:]
+    for j in range(0, len(rest) - 1, 2):
+        key, val = rest[j], rest[j + 1]
+        if key == Keyword("select") and type(val) is List:
+            pairs = []
+            for s in val:
+                if type(s) is Symbol:
+                    pairs.append((str(s), str(s)))
+                elif type(s) is DottedList and len(s.items) == 1:
+                    pairs.append((str(s.items[0]), str(s.tail)))
+            select = tuple(pairs)
+        elif key == Keyword("hide") and type(val) is List:
+            hide = tuple(str(s) for s in val)
+        elif key == Keyword("prefix"):
+            prefix = str(val)
+        elif key == Keyword("renamer"):
+            # (symbol-prefix-proc 'foo:) is the common renamer.
+            if type(val) is List and len(val) == 2 and str(val[0]) == "symbol-prefix-proc":
+                quoted = val[1]
+                if type(quoted) is List and len(quoted) == 2:
+                    prefix = str(quoted[1])
+    return Import(module, select=select, hide=hide, prefix=prefix)
+
+
+def definition_forms(form: Any, summary: ModuleSummary) -> list[tuple[str, bool, str, Any]]:
+    """The (name, public, kind, expression-or-form) bindings a top-level FORM makes."""
+    if type(form) is not List or not form or type(form[0]) is not Symbol:
+        return []
+    head = str(form[0])
+    if head in DEFINERS and len(form) >= 2:
+        public = head.endswith("-public")
+        target = form[1]
+        if type(target) is Symbol:
+            return [(str(target), public, "value", form[2] if len(form) > 2 else False)]
+        if type(target) is List and target and type(target[0]) is Symbol:
+            return [(str(target[0]), public, "procedure", form)]
+        if type(target) is DottedList and type(target.items[0]) is Symbol:
+            return [(str(target.items[0]), public, "procedure", form)]
+        return []
+    if head in ("define-syntax", "define-syntax-rule") and len(form) >= 2:
+        target = form[1]
+        name = target[0] if type(target) is List and target else target
+        return [(str(name), False, "syntax", form)]
+    if head == "define-deprecated-package" and len(form) in (3, 4):
+        old = str(form[1])
+        return [(f"%{old}/deprecated", True, "deprecated-package", form),
+                (old, True, "alias", f"%{old}/deprecated")]
+    if head in ("define-deprecated", "define-deprecated/public") and len(form) >= 3:
+        public = head.endswith("/public")
+        target = form[1]
+        if type(target) is Symbol:
+            expr = form[3] if len(form) > 3 else form[2]
+            return [(str(target), public, "value", expr)]
+        return []
+    if head == "export":
+        summary.exports.update(str(s) for s in form[1:] if type(s) is Symbol)
+    return []
+
+
+class FileScope(Scope):
+    """The per-file view: top-level names of this module, evaluated lazily on demand."""
+
+    resolve_calls = False
+
+    def __init__(self, summary: ModuleSummary, exprs: dict[str, Any]) -> None:
+        self.summary = summary
+        self.module = summary.name
+        self.file = summary.file
+        self.exprs = exprs
+        self.evaluator = Evaluator(self)
+        self.live: dict[str, Any] = {}
+        self.in_progress: set[str] = set()
+
+    def lookup(self, name: str) -> Any:
+        if name in self.summary.defs:
+            return GlobalRef(self.module, name)
+        builtin = BUILTINS.get(name)
+        if builtin is not None:
+            return builtin
+        return GlobalRef(self.module, name)
+
+    def defines(self, ref: GlobalRef) -> bool:
+        return ref.module == self.module and ref.name in self.summary.defs
+
+    def force_ref(self, ref: GlobalRef) -> Any:
+        if not self.defines(ref):
+            raise NeedGlobal(ref.name)
+        return self.value(ref.name)
+
+    def value(self, name: str) -> Any:
+        if name in self.live:
+            return self.live[name]
+        d = self.summary.defs[name]
+        if d.status == "deferred":
+            raise NeedGlobal(name)
+        if d.status == "error":
+            assert d.error is not None
+            raise EvalFailure(*d.error)
+        if name in self.in_progress:
+            raise NeedGlobal(name)
+        self.in_progress.add(name)
+        try:
+            value = evaluate_definition(self.evaluator, d, self.exprs[name])
+        except NeedGlobal:
+            d.status = "deferred"
+            raise
+        except EvalFailure as failure:
+            d.status = "error"
+            d.error = (failure.kind, failure.detail[:200])
+            raise
+        except RecursionError:
+            d.status = "error"
+            d.error = ("recursion-too-deep", name)
+            raise EvalFailure("recursion-too-deep", name)
+        finally:
+            self.in_progress.discard(name)
+        self.live[name] = value
+        if d.kind == "procedure":
+            d.status = "procedure"
+        elif _storable(value):
+            d.status = "value"
+            d.value = value
+        else:
+            d.status = "deferred"
+        return value
+
+
+def evaluate_definition(ev: Evaluator, d: Definition, expr: Any) -> Any:
+    """The value of definition D whose expression (or whole form) is EXPR."""
+    env = Env({})
+    if d.kind == "procedure":
+        return ev.definition(expr, env)[1]
+    if d.kind == "alias":
+        return GlobalRef(ev.scope.module, expr)
+    if d.kind == "deprecated-package":
+        old_name = str(expr[2]) if len(expr) == 4 else str(expr[1])
+        if len(expr) == 4:
+            old_name = ev.string(ev.eval(expr[2], env))
+        target = ev.eval(expr[-1], env)
+        pkg = PackageValue({"name": old_name}, target)
+        pkg.superseded = target
+        return pkg
+    if d.kind == "syntax":
+        raise EvalFailure("macro-definition", d.name)
+    value = ev.eval(expr, env)
+    if type(value) is PackageValue and value.generator is None and type(expr) is List \
+            and expr and type(expr[0]) is Symbol and str(expr[0]) not in (
+                "package", "package/inherit", "let", "let*", "hidden-package"):
+        value.generator = str(expr[0])
+    return value
+
+
+def _storable(value: Any, depth: int = 0) -> bool:
+    """Whether VALUE can leave this evaluation (no closures inside)."""
+    if depth > 60:
+        return False
+    t = type(value)
+    if t is Closure:
+        return False
+    if t is list or t is List:
+        return all(_storable(v, depth + 1) for v in value)
+    if t is PackageValue or t is OriginValue:
+        return (_storable(value.parent, depth + 1)
+                and all(_storable(v, depth + 1) for v in value.fields.values()))
+    if t is InputItem:
+        return _storable(value.thing, depth + 1) and _storable(value.output, depth + 1)
+    if t is Call:
+        return _storable(value.fn, depth + 1) and all(_storable(v, depth + 1)
+                                                      for v in value.args)
+    if t is Record:
+        return all(_storable(v, depth + 1) for v in value.fields.values())
+    if t is Promise:
+        return _storable(value.value, depth + 1)
+    if t is DottedList:
+        return all(_storable(v, depth + 1) for v in value.items) and _storable(value.tail)
+    return True
+
+
+def summarize_source(text: str, file: str, default_name: str) -> ModuleSummary:
+    """Read and evaluate one module's TEXT (FILE as given to the user)."""
+    from guixml.reader import read_string
+
+    summary = ModuleSummary(default_name, file)
+    try:
+        forms = read_string(text, file)
+    except GuixmlError as error:
+        summary.errors.append(str(error).splitlines()[0])
+        return summary
+    exprs: dict[str, Any] = {}
+    for form in forms:
+        if type(form) is List and form and type(form[0]) is Symbol \
+                and str(form[0]) == "define-module":
+            parse_define_module(form, summary)
+            continue
+        for name, public, kind, expr in definition_forms(form, summary):
+            loc = form.location
+            d = Definition(name, public, kind, loc.line, loc.column, form.start, form.end)
+            if name in summary.defs and summary.defs[name].public:
+                d.public = True
+            summary.defs[name] = d
+            exprs[name] = expr
+    scope = FileScope(summary, exprs)
+    for name, d in summary.defs.items():
+        if d.status != "pending":
+            continue
+        try:
+            scope.value(name)
+        except (NeedGlobal, EvalFailure):
+            pass
+    for d in summary.defs.values():
+        if d.status == "procedure":
+            d.value = None
+    return summary
+
+
+def strip_value(value: Any) -> Any:
+    return strip(value)
