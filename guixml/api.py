@@ -1,0 +1,345 @@
+"""The library API of guixml: what ``guixml audit`` and ``guixml show`` do, as calls.
+
+::
+
+    import guixml
+
+    channel = guixml.load_channel(["my-channel", "path/to/guix"])
+    report = guixml.audit(channel, policy="gcd-008")
+    for entry in report.selected():            # packages involving weights
+        print(entry.package.name, entry.role, entry.verdict("gcd-008").verdict)
+        print(guixml.suggest_properties(entry.audit))
+    print(guixml.render(report, "json"))
+
+    entry = guixml.show("stockfish", channel)  # one package, everything known
+
+Typed results: :class:`~guixml.report.base.AuditReport` (the whole audit),
+:class:`~guixml.report.base.PackageReport` (one package: the classifier's
+:class:`~guixml.results.PackageAudit`, its suggested annotation, the verdict
+of every policy) and :class:`~guixml.report.base.PolicyVerdict`.
+docs/api.md documents each call.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+from typing import Any, Callable, Iterable, Sequence
+
+from guixml.config import Config
+from guixml.errors import GuixmlError
+from guixml.report import render
+from guixml.report.base import AuditReport, PackageReport, PolicyVerdict, relative_file
+from guixml.results import AuditResult, PackageAudit, Problem
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "load_channel",
+    "audit",
+    "report",
+    "report_of",
+    "suggest_properties",
+    "policy_verdicts",
+    "show",
+    "find_packages",
+    "changed_files",
+    "render",
+    "AuditReport",
+    "PackageReport",
+    "PolicyVerdict",
+]
+
+#: The policy reports follow when neither the caller nor the config names one:
+#: the rule Guix's own 2023 discussion settled on (the weights' licence).
+DEFAULT_POLICY = "guix-2023"
+
+Progress = Callable[[str, int, int], None]
+
+
+class UnknownPackage(GuixmlError):
+    """``show`` was asked for a package the trees do not define."""
+
+
+def policy_names() -> tuple[str, ...]:
+    from guixml.policies import POLICIES
+    return tuple(POLICIES)
+
+
+def load_channel(paths: str | Iterable[str], *, cache: bool = True, jobs: int | None = None):
+    """Index the trees at PATHS (channel roots, Guix checkouts or ``.scm`` files)
+    together, so references between them resolve.  Returns a
+    :class:`guixml.index.ChannelIndex`; a tree that does not exist raises
+    :class:`~guixml.errors.GuixmlError`, a module that does not parse is
+    reported in the index's ``errors`` and skipped."""
+    from guixml.index import load_channel as index_channel
+    if isinstance(paths, str):
+        paths = [paths]
+    return index_channel(list(paths), jobs=jobs, use_cache=cache)
+
+
+def _existing_entries(package) -> list[tuple[str, Any]]:
+    return [(key, value) for key, value in (package.properties or ())
+            if isinstance(key, str) and key.startswith("ml-")]
+
+
+def suggest_properties(package_audit: PackageAudit):
+    """The ``properties`` entries guixml suggests for the audited package, as
+    :class:`guixml.emit.PropertyEntry` values (empty when no weights are
+    involved).  Facts a human already wrote in the package's ``ml-`` entries
+    are kept as written: they win over what guixml would suggest."""
+    from guixml.emit import PropertyEntry, suggested_entries
+    suggested = list(suggested_entries(package_audit))
+    existing = _existing_entries(package_audit.package)
+    if not existing:
+        return tuple(suggested)
+    written = {key: value for key, value in reversed(existing)}  # first occurrence wins
+    merged = []
+    for entry in suggested:
+        if entry.key in written:
+            value = written.pop(entry.key)
+            if isinstance(value, list):
+                value = tuple(value)
+            merged.append(PropertyEntry(entry.key, value, known=True))
+        else:
+            merged.append(entry)
+    for key, value in existing:
+        if key in written:
+            del written[key]
+            merged.append(PropertyEntry(key, tuple(value) if isinstance(value, list) else value))
+    return tuple(sorted(merged, key=lambda entry: not entry.known))
+
+
+def policy_verdicts(entries: Sequence[Any]) -> tuple[PolicyVerdict, ...]:
+    """Every policy's verdict on the facts of ENTRIES (suggested properties)."""
+    from guixml.datum import sym
+    from guixml.policies import verdicts
+    alist = [(sym(entry.key), list(entry.value) if isinstance(entry.value, tuple)
+              else entry.value) for entry in entries]
+    return tuple(PolicyVerdict(name, v.verdict, tuple(v.reasons))
+                 for name, v in verdicts(alist).items())
+
+
+def _properties_text(entries) -> str:
+    if not entries:
+        return ""
+    from guixml.emit import properties_field
+    return properties_field(entries)
+
+
+def _matches(patterns: Sequence[str], *names: str | None) -> bool:
+    return any(name and fnmatch.fnmatchcase(name, pattern)
+               for pattern in patterns for name in names)
+
+
+def report_of(result: AuditResult, *, roots: Sequence[str] = (), policy: str | None = None,
+              config: Config | None = None, files: dict[str, str] | None = None,
+              rule_descriptions: dict[str, str] | None = None) -> AuditReport:
+    """The report of an :class:`~guixml.results.AuditResult`: each package with
+    its suggested annotation and every policy's verdict.  FILES maps a
+    package's ``file`` to the root of its tree when the index knows it."""
+    config = config or Config()
+    policy = policy or config.policy or DEFAULT_POLICY
+    names = policy_names()
+    if policy not in names:
+        raise GuixmlError(f"unknown policy {policy!r}; choose among {', '.join(names)}")
+    roots = tuple(roots)
+    entries = []
+    for package_audit in result.packages:
+        package = package_audit.package
+        suggestion = suggest_properties(package_audit)
+        if files and package.file in files:
+            file, root = package.file, files[package.file]
+        else:
+            file, root = relative_file(package.file, roots)
+        entries.append(PackageReport(
+            audit=package_audit,
+            file=file,
+            root=root,
+            suggestion=tuple((entry.key, entry.value) for entry in suggestion),
+            suggestion_text=_properties_text(suggestion),
+            verdicts=policy_verdicts(suggestion),
+            ignored=_matches(config.ignore_packages, package.name)
+            or _matches(config.ignore_variables, package.variable),
+        ))
+    return AuditReport(packages=tuple(entries), problems=result.problems, roots=roots,
+                       policy=policy, policies=names, result=result,
+                       rule_descriptions=dict(rule_descriptions or {}))
+
+
+def _rules(config: Config, rules: Iterable[str] | Any | None):
+    from guixml.rules import RuleSet, load_rules
+    if isinstance(rules, RuleSet):
+        return rules
+    return load_rules([*config.rules, *(rules or ())])
+
+
+def _is_paths(value: Any) -> bool:
+    if isinstance(value, (str, os.PathLike)):
+        return True
+    return isinstance(value, (list, tuple)) and bool(value) and all(
+        isinstance(p, (str, os.PathLike)) for p in value)
+
+
+def _index(channel_or_paths: Any, cache: bool):
+    if not _is_paths(channel_or_paths):
+        return channel_or_paths
+    paths = [channel_or_paths] if isinstance(channel_or_paths, (str, os.PathLike)) \
+        else channel_or_paths
+    return load_channel([os.fspath(p) for p in paths], cache=cache)
+
+
+def _classify(index: Any, ruleset: Any, keep: Callable[[str], bool] | None,
+              progress: Progress | None) -> AuditResult:
+    from guixml.classify import Classifier, index_resolver
+    if progress:
+        progress("indexing", 0, 0)
+    packages = [p for p in index.packages() if keep is None or keep(p.file)]
+    classifier = Classifier(ruleset, index_resolver(index))
+    audits = []
+    for done, package in enumerate(packages):
+        if progress and done % 64 == 0:
+            progress("classifying", done, len(packages))
+        audits.append(classifier.classify(package))
+    if progress:
+        progress("classifying", len(packages), len(packages))
+    problems = tuple(error if isinstance(error, Problem) else Problem(message=str(error))
+                     for error in getattr(index, "errors", ()))
+    return AuditResult(packages=tuple(audits), problems=problems)
+
+
+def audit(channel_or_paths: Any, *, rules: Any = None, config: Config | None = None,
+          cache: bool = True, only: Sequence[str] | None = None,
+          changed_since: str | None = None,
+          progress: Progress | None = None) -> AuditResult:
+    """Classify every package of a channel: the classifier's
+    :class:`~guixml.results.AuditResult` (role, weight inputs, training
+    software, evidence per package and per input).
+
+    CHANNEL_OR_PATHS is what :func:`load_channel` returns, or the paths to give
+    it.  RULES are extra rule files (or a loaded :class:`guixml.rules.RuleSet`)
+    on top of the built-in rules and the config's.  ONLY restricts the result
+    to the packages of those trees (all trees are still indexed, so references
+    resolve); CHANGED_SINCE (a git revision) to the packages whose files
+    changed since then.  PROGRESS, if given, is called as
+    ``progress(phase, done, total)``.
+    """
+    index = _index(channel_or_paths, cache)
+    ruleset = _rules(config or Config(), rules)
+    keep = _selector(_file_roots(index), only, changed_since)
+    return _classify(index, ruleset, keep, progress)
+
+
+def _file_roots(index: Any) -> dict[str, str]:
+    return {relative: f.root for relative, f in getattr(index, "files", {}).items()}
+
+
+def report(channel_or_result: Any, *, policy: str | None = None, rules: Any = None,
+           config: Config | None = None, cache: bool = True,
+           only: Sequence[str] | None = None, changed_since: str | None = None,
+           progress: Progress | None = None) -> AuditReport:
+    """Audit a channel and judge it: an :class:`AuditReport` whose packages
+    carry their suggested annotation and every policy's verdict.
+
+    CHANNEL_OR_RESULT is an :class:`~guixml.results.AuditResult` already
+    computed, or anything :func:`audit` takes (with the same options).  POLICY
+    names the policy the report follows (default: the config's, else
+    ``guix-2023``).
+    """
+    config = config or Config()
+    if isinstance(channel_or_result, AuditResult):
+        return report_of(channel_or_result, policy=policy, config=config)
+    index = _index(channel_or_result, cache)
+    ruleset = _rules(config, rules)
+    result = audit(index, rules=ruleset, config=config, only=only,
+                   changed_since=changed_since, progress=progress)
+    descriptions = {rule.id: rule.description for rule in ruleset.rules if rule.description}
+    return report_of(result, roots=tuple(getattr(index, "roots", ())), policy=policy,
+                     config=config, files=_file_roots(index),
+                     rule_descriptions=descriptions)
+
+
+def _same_tree(a: str, b: str) -> bool:
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _selector(files: dict[str, str], only: Sequence[str] | None, changed_since: str | None):
+    """A test on a package's file for --only and --changed-since, or None."""
+    if not only and not changed_since:
+        return None
+    changed: set[tuple[str, str]] | None = None
+    if changed_since:
+        changed = set()
+        for root in {files.get(f) for f in files} - {None}:
+            for relative in changed_files(root, changed_since):
+                changed.add((os.path.realpath(root), relative))
+
+    def keep(file: str) -> bool:
+        root = files.get(file)
+        if root is None:
+            return False
+        if only and not any(_same_tree(root, tree) for tree in only):
+            return False
+        if changed is not None and (os.path.realpath(root), file) not in changed:
+            return False
+        return True
+
+    return keep
+
+
+def changed_files(root: str, revision: str) -> set[str]:
+    """The files under ROOT (relative to it) that differ from git REVISION,
+    including uncommitted and untracked ones."""
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(["git", "-C", root, *args], capture_output=True,
+                                  text=True, check=False)
+        except FileNotFoundError:
+            raise GuixmlError("--changed-since needs git, which is not installed") from None
+        if done.returncode != 0:
+            raise GuixmlError(f"{root}: git {' '.join(args)}: {done.stderr.strip()}")
+        return done.stdout
+    changed = set(git("diff", "--name-only", "--relative", revision, "--", ".").splitlines())
+    changed |= set(git("ls-files", "--others", "--exclude-standard").splitlines())
+    return {path for path in changed if path}
+
+
+def find_packages(report: AuditReport, query: str) -> list[PackageReport]:
+    """The packages of REPORT that QUERY names: a package name, a variable, a
+    ``name@version``, or ``(module) variable``."""
+    name, _, version = query.partition("@")
+    found = []
+    for entry in report.packages:
+        package = entry.package
+        full = f"{package.module} {package.variable}"
+        if query in (full, package.variable) or (
+                name == package.name and (not version or version == package.version)):
+            found.append(entry)
+    return found
+
+
+def show(query: str, channel_or_paths: Any, *, policy: str | None = None,
+         rules: Any = None, config: Config | None = None,
+         cache: bool = True) -> list[PackageReport]:
+    """Everything guixml knows about the package(s) QUERY names (see
+    :func:`find_packages`): inputs with their classes and evidence, suggested
+    annotation, verdicts.  Only the packages named are classified.  Raises
+    :class:`UnknownPackage` when none matches."""
+    config = config or Config()
+    index = _index(channel_or_paths, cache)
+    name, _, version = query.partition("@")
+    wanted = {id(p) for p in index.packages()
+              if query in (f"{p.module} {p.variable}", p.variable)
+              or (name == p.name and (not version or version == p.version))}
+    if not wanted:
+        roots = ", ".join(getattr(index, "roots", ()))
+        raise UnknownPackage(f"no package named {query!r} in {roots or 'the given trees'}")
+    ruleset = _rules(config, rules)
+    packages = [p for p in index.packages() if id(p) in wanted]
+    from guixml.classify import Classifier, index_resolver
+    classifier = Classifier(ruleset, index_resolver(index))
+    result = AuditResult(tuple(classifier.classify(p) for p in packages))
+    descriptions = {rule.id: rule.description for rule in ruleset.rules if rule.description}
+    return list(report_of(result, roots=tuple(getattr(index, "roots", ())), policy=policy,
+                          config=config, files=_file_roots(index),
+                          rule_descriptions=descriptions).packages)

@@ -1,0 +1,164 @@
+"""``guixml audit PATH...``: audit channels for pre-trained weights and report.
+
+A thin layer over :func:`guixml.api.report`: options from the command line
+win over the channel's ``guixml.toml`` (guixml/config.py), which wins over
+the defaults.  Exit status: 0 when no package reaches the ``--fail-on``
+level, 1 when one does, 2 on a usage, config or parse error.
+
+Several PATHs are indexed together so references between them resolve (a
+channel and the Guix tree it builds on); the packages of every tree given are
+reported unless ``--only TREE`` names the ones to report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+import time
+
+from guixml.api import DEFAULT_POLICY, report
+from guixml.config import Config, find_config, load_config
+from guixml.errors import GuixmlError
+from guixml.report import FAIL_ON_LEVELS, FORMATS, render
+
+DEFAULT_FAIL_ON = "reject"
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "audit",
+        help="audit channels for pre-trained ML weights and report",
+        description=("Classify every package of the given trees (channel roots, Guix "
+                     "checkouts or .scm files) and report those involving pre-trained "
+                     "weights or training software, with the verdicts of a policy."),
+        epilog=("exit status: 0 no finding at the --fail-on level, 1 findings, "
+                "2 usage, config or parse error"))
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="trees to index together (a channel and the Guix tree it uses)")
+    parser.add_argument("--format", "-f", choices=FORMATS,
+                        help="report format (default: table, or the config's `format`)")
+    parser.add_argument("--policy", "-p",
+                        help=f"policy of the verdicts shown and of --fail-on "
+                             f"(guix-2023, debian, osaid, gcd-008; default {DEFAULT_POLICY})")
+    parser.add_argument("--fail-on", choices=FAIL_ON_LEVELS,
+                        help=f"exit 1 when a package reaches this level: weights (any), "
+                             f"review, reject (default {DEFAULT_FAIL_ON}), never")
+    parser.add_argument("--all", "-a", action="store_true", dest="all_packages",
+                        help="list every package, not only those involving weights or training")
+    parser.add_argument("--only", action="append", metavar="TREE", default=[],
+                        help="report only the packages of TREE (one of the PATHs); repeatable")
+    parser.add_argument("--changed-since", metavar="GIT_REV",
+                        help="report only packages whose files changed since GIT_REV")
+    parser.add_argument("--rules", action="append", metavar="FILE", default=[],
+                        help="an extra rule file (TOML); repeatable")
+    parser.add_argument("--output", "-o", metavar="FILE",
+                        help="write the report to FILE (atomically) instead of stdout")
+    parser.add_argument("--config", metavar="FILE",
+                        help="settings file (default: guixml.toml at the first PATH that has one)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="do not read or write the parse cache")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help="colour the table (auto: only on a terminal)")
+    return parser
+
+
+class ProgressBar:
+    """A progress line on stderr, drawn only on a terminal and only once a run
+    has lasted a second: short runs stay silent."""
+
+    DELAY = 1.0
+
+    def __init__(self, stream=sys.stderr) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self.started = time.monotonic()
+        self.phase, self.done, self.total = "starting", 0, 0
+        self.drawn = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        if self.enabled:
+            self._thread = threading.Thread(target=self._tick, daemon=True)
+            self._thread.start()
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        self.phase, self.done, self.total = phase, done, total
+
+    def _tick(self) -> None:
+        while not self._stop.wait(0.2):
+            if time.monotonic() - self.started >= self.DELAY:
+                self._draw()
+
+    def _draw(self) -> None:
+        elapsed = time.monotonic() - self.started
+        if self.total:
+            width = 30
+            filled = int(width * self.done / self.total)
+            bar = "#" * filled + "-" * (width - filled)
+            text = f"{self.phase:<12} [{bar}] {self.done}/{self.total}  {elapsed:5.1f}s"
+        else:
+            text = f"{self.phase:<12} {'.' * (int(elapsed * 2) % 4):<4} {elapsed:5.1f}s"
+        self.stream.write("\r\033[K" + text)
+        self.stream.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        if self.drawn:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def settings(args: argparse.Namespace) -> Config:
+    file = args.config or find_config(args.paths)
+    return load_config(file) if file else Config()
+
+
+def write_output(text: str, output: str | None) -> None:
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from guixml.atomic import write_text_atomic
+    try:
+        write_text_atomic(output, text)
+    except OSError as error:
+        raise GuixmlError(f"{output}: cannot write: {error.strerror}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    config = settings(args)
+    format = args.format or config.format or "table"
+    if format not in FORMATS:
+        raise GuixmlError(f"{config.file}: unknown format {format!r}; "
+                          f"choose among {', '.join(FORMATS)}")
+    fail_on = args.fail_on or config.fail_on or DEFAULT_FAIL_ON
+    if fail_on not in FAIL_ON_LEVELS:
+        raise GuixmlError(f"{config.file}: unknown fail-on level {fail_on!r}; "
+                          f"choose among {', '.join(FAIL_ON_LEVELS)}")
+    for tree in args.only:
+        if not any(os.path.realpath(tree) == os.path.realpath(p) for p in args.paths):
+            raise GuixmlError(f"--only {tree}: not one of the PATHs given")
+    progress = ProgressBar()
+    try:
+        audit_report = report(args.paths, policy=args.policy, rules=args.rules, config=config,
+                              cache=not args.no_cache, only=args.only or None,
+                              changed_since=args.changed_since, progress=progress)
+    finally:
+        progress.close()
+    color = args.color == "always" or (
+        args.color == "auto" and args.output is None and sys.stdout.isatty()
+        and "NO_COLOR" not in os.environ)
+    text = render(audit_report, format, all_packages=args.all_packages, color=color)
+    write_output(text, args.output)
+    if _unreadable(audit_report):
+        return 2
+    return 1 if audit_report.findings(fail_on) else 0
+
+
+def _unreadable(audit_report) -> bool:
+    """Did a module fail to parse?  Then the audit is incomplete: exit 2."""
+    return any(problem.kind == "syntax" for problem in audit_report.problems)

@@ -1,0 +1,31 @@
+"""Report formats of ``guixml audit``: one module per format.
+
+Each format module defines ``render(report, *, all_packages=False,
+color=False) -> str``; :data:`FORMATS` names them and :func:`render` picks one.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from guixml.report.base import (
+    FAIL_ON_LEVELS,
+    VERDICTS,
+    AuditReport,
+    PackageReport,
+    PolicyVerdict,
+)
+
+__all__ = ["FORMATS", "render", "AuditReport", "PackageReport", "PolicyVerdict",
+           "VERDICTS", "FAIL_ON_LEVELS"]
+
+#: The formats of ``guixml audit --format``, each a module of this package.
+FORMATS = ("table", "json", "csv", "sarif", "spdx", "cyclonedx", "html")
+
+def render(report: AuditReport, format: str = "table", *, all_packages: bool = False,
+           color: bool = False) -> str:
+    """REPORT as text in FORMAT (one of :data:`FORMATS`)."""
+    if format not in FORMATS:
+        raise ValueError(f"unknown report format {format!r}; choose among {', '.join(FORMATS)}")
+    module = importlib.import_module(f"guixml.report.{format}")
+    return module.render(report, all_packages=all_packages, color=color)

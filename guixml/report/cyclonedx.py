@@ -1,0 +1,168 @@
+"""``guixml audit --format cyclonedx``: CycloneDX 1.6 JSON.
+
+Each listed package is a component (``application``, or
+``machine-learning-model`` when its payload is weights); the weights a package
+involves are ``machine-learning-model`` components with a ``modelCard``:
+separate inline inputs as components the package depends on, weights tangled
+in a source as a sub-component.  The ``modelCard`` carries the training facts
+of the annotation (software, data, reproducibility) as properties and, where
+the annotation names the training data's URL, that dataset.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from guixml import __version__
+from guixml.report.base import AuditReport, PackageReport, json_value
+from guixml.report.spdx import created_time
+
+SCHEMA = "http://cyclonedx.org/schema/bom-1.6.schema.json"
+
+
+def _ref(*parts: str) -> str:
+    return "guixml:" + ":".join(part.replace(" ", "/") for part in parts)
+
+
+def _props(pairs) -> list[dict]:
+    out = []
+    for name, value in pairs:
+        value = json_value(value)
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        elif value is False:
+            value = "#f"
+        elif value is True:
+            value = "#t"
+        out.append({"name": name, "value": str(value)})
+    return out
+
+
+def _model_card(entry: PackageReport) -> dict:
+    facts = dict(entry.suggestion)
+    card: dict = {"properties": _props(
+        [(f"guixml:{key}", value) for key, value in entry.suggestion
+         if key not in ("ml-weights", "ml-weight-inputs")]
+    )}
+    data_url = facts.get("ml-training-data-url")
+    if isinstance(data_url, str) and data_url:
+        card["modelParameters"] = {"datasets": [{
+            "type": "dataset",
+            "name": f"training data of {entry.package.name}",
+            "contents": {"url": data_url},
+        }]}
+    if not card["properties"]:
+        del card["properties"]
+    return card
+
+
+def _component(entry: PackageReport) -> dict:
+    audit = entry.audit
+    package = audit.package
+    is_model = audit.weights == "model"
+    component: dict = {
+        "type": "machine-learning-model" if is_model else "application",
+        "bom-ref": _ref(package.module, package.variable or package.name or "?"),
+        "name": package.name or package.variable or "?",
+    }
+    if package.version:
+        component["version"] = package.version
+    if package.synopsis:
+        component["description"] = package.synopsis
+    if is_model and audit.weights_license:
+        component["licenses"] = [{"expression": audit.weights_license}]
+    references = []
+    if package.home_page:
+        references.append({"type": "website", "url": package.home_page})
+    if package.source and package.source.uris:
+        kind = "vcs" if package.source.method == "git-fetch" else "distribution"
+        references.append({"type": kind, "url": package.source.uris[0]})
+    if references:
+        component["externalReferences"] = references
+    component["properties"] = _props([
+        ("guixml:module", package.module),
+        ("guixml:file", entry.file),
+        ("guixml:ml-weights", audit.weights),
+        ("guixml:training-software", "yes" if audit.training_software else "no"),
+        *((f"guixml:verdict:{v.policy}", v.verdict) for v in entry.verdicts
+          if audit.weights != "none"),
+    ])
+    if is_model:
+        component["modelCard"] = _model_card(entry)
+    if audit.weights == "tangled":
+        weights = {
+            "type": "machine-learning-model",
+            "bom-ref": component["bom-ref"] + ":tangled-weights",
+            "name": f"weights in the source of {component['name']}",
+            "modelCard": _model_card(entry),
+        }
+        if audit.weights_license:
+            weights["licenses"] = [{"expression": audit.weights_license}]
+        component["components"] = [weights]
+    return component
+
+
+def _separate_weights(entry: PackageReport, by_variable: dict[str, str]) -> tuple[list, list]:
+    """The components of ENTRY's inline weight inputs, and the refs it depends on."""
+    audit = entry.audit
+    package = audit.package
+    components, depends = [], []
+    for verdict in audit.inputs:
+        if verdict.cls != "weights":
+            continue
+        if verdict.ref and verdict.ref in by_variable:
+            depends.append(by_variable[verdict.ref])
+            continue
+        name = verdict.label or verdict.ref or "weights"
+        ref = _ref(package.module, package.variable or package.name or "?", "input", name)
+        weights: dict = {"type": "machine-learning-model", "bom-ref": ref, "name": name,
+                         "modelCard": _model_card(entry)}
+        if audit.weights_license:
+            weights["licenses"] = [{"expression": audit.weights_license}]
+        for item in package.all_inputs():
+            if item.label == verdict.label and item.origin and item.origin.uris:
+                weights["externalReferences"] = [
+                    {"type": "distribution", "url": item.origin.uris[0]}]
+                break
+        components.append(weights)
+        depends.append(ref)
+    return components, depends
+
+
+def document(report: AuditReport, all_packages: bool = False) -> dict:
+    entries = report.selected(all_packages)
+    components = [_component(entry) for entry in entries]
+    by_variable = {e.package.variable: c["bom-ref"]
+                   for e, c in zip(entries, components) if e.package.variable}
+    dependencies = []
+    extra: list[dict] = []
+    for entry, component in zip(entries, components):
+        if entry.role != "separate":
+            continue
+        weights, depends = _separate_weights(entry, by_variable)
+        extra.extend(weights)
+        if depends:
+            dependencies.append({"ref": component["bom-ref"], "dependsOn": depends})
+    for component in [*components, *extra]:
+        if not any(d["ref"] == component["bom-ref"] for d in dependencies):
+            dependencies.append({"ref": component["bom-ref"], "dependsOn": []})
+    seed = "\n".join(c["bom-ref"] for c in components) + "\n" + "\n".join(report.roots)
+    return {
+        "$schema": SCHEMA,
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "serialNumber": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, seed)}",
+        "version": 1,
+        "metadata": {
+            "timestamp": created_time(),
+            "tools": {"components": [
+                {"type": "application", "name": "guixml", "version": __version__}]},
+        },
+        "components": components + extra,
+        "dependencies": dependencies,
+    }
+
+
+def render(report: AuditReport, *, all_packages: bool = False, color: bool = False) -> str:
+    return json.dumps(document(report, all_packages), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,98 @@
+"""``guixml audit --format table``: the human view, one line per package.
+
+Lists the packages involving weights or training software (every package with
+``--all``): role, weight inputs, weights licence, the verdict of the chosen
+policy and where the package is defined, then a summary.  Colour (ANSI) only
+when asked, which the CLI does only when stdout is a terminal.
+"""
+
+from __future__ import annotations
+
+from guixml.report.base import AuditReport, PackageReport
+
+HEADERS = ("PACKAGE", "ROLE", "TRAINS", "WEIGHT INPUTS", "WEIGHTS LICENCE", "VERDICT",
+           "DEFINED AT")
+
+#: ANSI colours per role and verdict; why: a reviewer's eye goes to red first.
+COLORS = {
+    "model": "35", "separate": "36", "tangled": "33", "external": "34",
+    "accept": "32", "review": "33", "reject": "1;31", "dim": "2",
+}
+
+MAX_CELL = 40
+
+
+def _cut(text: str, width: int = MAX_CELL) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _row(entry: PackageReport, policy: str) -> tuple[str, ...]:
+    audit = entry.audit
+    package = audit.package
+    verdict = entry.verdict(policy)
+    name = package.name or package.variable or "?"
+    if package.version:
+        name = f"{name}@{package.version}"
+    line = f":{package.location.line}" if package.location else ""
+    return (
+        _cut(name),
+        audit.weights if audit.weights != "none" else "-",
+        "yes" if audit.training_software else "-",
+        _cut(", ".join(audit.weight_inputs) or "-"),
+        _cut(audit.weights_license or ("unknown" if audit.weights not in ("none", "external")
+                                       else "-")),
+        (verdict.verdict + (" (ignored)" if entry.ignored else ""))
+        if verdict and audit.weights != "none" else "-",
+        f"{entry.file}{line}",
+    )
+
+
+def _paint(text: str, cell: str, color: bool) -> str:
+    code = COLORS.get(cell.strip().split(" ")[0])
+    if not color or not code:
+        return text
+    return f"\033[{code}m{text}\033[0m"
+
+
+def summary_lines(report: AuditReport) -> list[str]:
+    roles = report.role_counts()
+    involved = sum(count for role, count in roles.items() if role != "none")
+    parts = [f"{count} {role}" for role, count in roles.items() if role != "none" and count]
+    lines = [
+        f"{len(report.packages)} packages audited; {involved} involve weights"
+        + (f" ({', '.join(parts)})" if parts else "")
+        + f"; {report.training_software_count()} can train models.",
+    ]
+    verdicts = report.verdict_counts()
+    if involved:
+        lines.append(f"Policy {report.policy}: "
+                     + ", ".join(f"{count} {name}" for name, count in verdicts.items()) + ".")
+    ignored = sum(1 for p in report.packages if p.ignored)
+    if ignored:
+        lines.append(f"{ignored} package(s) ignored by the channel's config (listed, "
+                     "never a finding).")
+    if report.problems:
+        lines.append(f"{len(report.problems)} problem(s) while reading; first: "
+                     f"{report.problems[0]}")
+    return lines
+
+
+def render(report: AuditReport, *, all_packages: bool = False, color: bool = False) -> str:
+    entries = sorted(report.selected(all_packages),
+                     key=lambda e: (e.role == "none", e.file,
+                                    e.package.location.line if e.package.location else 0))
+    rows = [_row(entry, report.policy) for entry in entries]
+    lines: list[str] = []
+    if rows:
+        widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(HEADERS)]
+        header = "  ".join(h.ljust(w) for h, w in zip(HEADERS, widths)).rstrip()
+        lines.append(f"\033[1m{header}\033[0m" if color else header)
+        for row in rows:
+            cells = [_paint(cell.ljust(width), cell, color)
+                     for cell, width in zip(row, widths)]
+            lines.append("  ".join(cells).rstrip())
+        lines.append("")
+    else:
+        lines.append("No package involves weights or training software.")
+    lines.extend(summary_lines(report))
+    return "\n".join(lines) + "\n"
