@@ -4,7 +4,7 @@ __version__ = "0.1.0"
 
 #: The library API (guixml/api.py, docs/api.md), imported on first use so that
 #: ``import guixml`` stays cheap for the command line.
-_API = ("load_channel", "audit", "report", "suggest_properties", "policy_verdicts",
+_API = ("load_channel", "audit", "audit_report", "suggest_properties", "policy_verdicts",
         "show", "render", "AuditReport", "PackageReport", "PolicyVerdict")
 
 

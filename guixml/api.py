@@ -5,7 +5,8 @@
     import guixml
 
     channel = guixml.load_channel(["my-channel", "path/to/guix"])
-    report = guixml.audit(channel, policy="gcd-008")
+    result = guixml.audit(channel)             # the classifier's AuditResult
+    report = guixml.audit_report(channel, policy="gcd-008")   # judged
     for entry in report.selected():            # packages involving weights
         print(entry.package.name, entry.role, entry.verdict("gcd-008").verdict)
         print(guixml.suggest_properties(entry.audit))
@@ -37,7 +38,7 @@ __all__ = [
     "DEFAULT_POLICY",
     "load_channel",
     "audit",
-    "report",
+    "audit_report",
     "report_of",
     "suggest_properties",
     "policy_verdicts",
@@ -234,7 +235,7 @@ def _file_roots(index: Any) -> dict[str, str]:
     return {relative: f.root for relative, f in getattr(index, "files", {}).items()}
 
 
-def report(channel_or_result: Any, *, policy: str | None = None, rules: Any = None,
+def audit_report(channel_or_result: Any, *, policy: str | None = None, rules: Any = None,
            config: Config | None = None, cache: bool = True,
            only: Sequence[str] | None = None, changed_since: str | None = None,
            progress: Progress | None = None) -> AuditReport:

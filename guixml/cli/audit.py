@@ -1,6 +1,6 @@
 """``guixml audit PATH...``: audit channels for pre-trained weights and report.
 
-A thin layer over :func:`guixml.api.report`: options from the command line
+A thin layer over :func:`guixml.api.audit_report`: options from the command line
 win over the channel's ``guixml.toml`` (guixml/config.py), which wins over
 the defaults.  Exit status: 0 when no package reaches the ``--fail-on``
 level, 1 when one does, 2 on a usage, config or parse error.
@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 
-from guixml.api import DEFAULT_POLICY, report
+from guixml.api import DEFAULT_POLICY, audit_report
 from guixml.config import Config, find_config, load_config
 from guixml.errors import GuixmlError
 from guixml.report import FAIL_ON_LEVELS, FORMATS, render
@@ -144,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
             raise GuixmlError(f"--only {tree}: not one of the PATHs given")
     progress = ProgressBar()
     try:
-        audit_report = report(args.paths, policy=args.policy, rules=args.rules, config=config,
+        result = audit_report(args.paths, policy=args.policy, rules=args.rules, config=config,
                               cache=not args.no_cache, only=args.only or None,
                               changed_since=args.changed_since, progress=progress)
     finally:
@@ -152,13 +152,13 @@ def run(args: argparse.Namespace) -> int:
     color = args.color == "always" or (
         args.color == "auto" and args.output is None and sys.stdout.isatty()
         and "NO_COLOR" not in os.environ)
-    text = render(audit_report, format, all_packages=args.all_packages, color=color)
+    text = render(result, format, all_packages=args.all_packages, color=color)
     write_output(text, args.output)
-    if _unreadable(audit_report):
+    if _unreadable(result):
         return 2
-    return 1 if audit_report.findings(fail_on) else 0
+    return 1 if result.findings(fail_on) else 0
 
 
-def _unreadable(audit_report) -> bool:
+def _unreadable(result) -> bool:
     """Did a module fail to parse?  Then the audit is incomplete: exit 2."""
-    return any(problem.kind == "syntax" for problem in audit_report.problems)
+    return any(problem.kind == "syntax" for problem in result.problems)
