@@ -20,8 +20,10 @@ from typing import Iterable, Sequence
 
 from guixml.annotate import FilePlan, Outcome, plan_file
 from guixml.atomic import write_text_atomic
-from guixml.emit import properties_field, suggested_entries
+from guixml.emit import alist_lines, properties_field, suggested_entries
 from guixml.errors import GuixmlError
+from attrs import field, frozen
+
 from guixml.results import AuditResult, PackageAudit
 
 
@@ -40,22 +42,36 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
-def collect_audits(paths: Sequence[str]) -> AuditResult:
-    """Audit PATHS with guixml's pipeline (the API when present, else index + classifier)."""
-    try:
-        from guixml import api  # type: ignore[attr-defined]
-    except ImportError:
-        api = None
-    if api is not None and hasattr(api, "audit"):
-        if hasattr(api, "load_channel"):
-            return api.audit(api.load_channel(list(paths)))
-        return api.audit(list(paths))
-    try:
-        from guixml.classify import classify_channel  # type: ignore[import-not-found]
-        from guixml.index import build_index  # type: ignore[import-not-found]
-    except ImportError as error:
-        raise GuixmlError(f"annotate needs the classifier, which is not available ({error})")
-    return classify_channel(build_index(list(paths)))
+@frozen
+class Audited:
+    """What the pipeline gives the annotator: the audit, where each file is,
+    and the files that did not parse."""
+
+    result: AuditResult
+    files: dict[str, str] = field(factory=dict)  # as in package.file -> path
+    unreadable: tuple[str, ...] = ()
+
+
+def collect_audits(paths: Sequence[str]) -> Audited:
+    """Audit PATHS with guixml's pipeline (guixml.api: index, then classifier)."""
+    from guixml import api
+    from guixml.reader import read_string
+
+    index = api.load_channel(list(paths))
+    result = api.audit(index)
+    files = {relative: f.path for relative, f in getattr(index, "files", {}).items()}
+    # The index reports a module it could not read among its errors; which of
+    # them are syntax errors in the given files, our reader says again.
+    unreadable = []
+    for error in getattr(index, "errors", ()):
+        relative = str(error).split(":", 1)[0]
+        if relative not in files:
+            continue
+        try:
+            read_string(_read(Path(files[relative])), relative)
+        except (GuixmlError, UnicodeDecodeError) as failure:
+            unreadable.append(str(failure).splitlines()[0])
+    return Audited(result, files, tuple(dict.fromkeys(unreadable)))
 
 
 def _module_files(paths: Sequence[str]) -> list[Path]:
@@ -90,18 +106,20 @@ def _read(path: Path) -> str:
         return stream.read()
 
 
-def plan_paths(paths: Sequence[str], result: AuditResult) -> tuple[list[FilePlan], list[str]]:
+def plan_paths(paths: Sequence[str], audited: Audited) -> tuple[list[FilePlan], list[str]]:
     """The plan of every file with a package to annotate, and the files that failed."""
     from guixml.reader import read_string
 
     roots = [Path(path) for path in paths]
     _module_files(paths)  # fail early on a missing path
+    result = audited.result
     by_file: dict[Path, list[PackageAudit]] = defaultdict(list)
-    failures: list[str] = []
+    failures: list[str] = list(audited.unreadable)
     for audit in result.packages:
         if audit.weights == "none" or not suggested_entries(audit):
             continue
-        path = _resolve(audit.package.file, roots)
+        known = audited.files.get(audit.package.file)
+        path = Path(known) if known else _resolve(audit.package.file, roots)
         if path is None:
             failures.append(f"{audit.package.file}: file not found for package "
                             f"{audit.package.variable or audit.package.name}")
@@ -130,15 +148,6 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _parse_failures(paths: Sequence[str], result: AuditResult) -> list[str]:
-    """Problems the pipeline met reading files (syntax errors), as messages."""
-    messages = []
-    for problem in result.problems:
-        if problem.kind in ("syntax", "parse", "read") or "syntax" in problem.message.lower():
-            messages.append(str(problem))
-    return messages
-
-
 def _print_suggestions(plans: Iterable[FilePlan], out) -> None:
     for plan in plans:
         for outcome in plan.outcomes:
@@ -149,8 +158,13 @@ def _print_suggestions(plans: Iterable[FilePlan], out) -> None:
                     "merge into properties: " + ", ".join(outcome.changed_keys)
                 extra = f" ({outcome.message})" if outcome.message else ""
                 print(f"{where}: {name}: {verb}{extra}", file=out)
-                print("    " + properties_field(outcome.entries, "    ").replace(
-                    "\n", "\n    "), file=out)
+                if outcome.action == "insert":
+                    shown = properties_field(outcome.entries, "").splitlines()
+                else:
+                    shown = alist_lines([entry for entry in outcome.entries
+                                         if entry.key in outcome.changed_keys])
+                for line in shown:
+                    print("    " + line, file=out)
             elif outcome.action == "reported":
                 print(f"{where}: {name}: not annotated: {outcome.message}", file=out)
             elif outcome.action == "inherited":
@@ -193,9 +207,7 @@ def summary(plans: Sequence[FilePlan], failures: Sequence[str], written: bool) -
 
 
 def run(args: argparse.Namespace) -> int:
-    result = collect_audits(args.paths)
-    plans, failures = plan_paths(args.paths, result)
-    failures = _parse_failures(args.paths, result) + failures
+    plans, failures = plan_paths(args.paths, collect_audits(args.paths))
     out = sys.stdout
     if args.diff:
         _print_diff(plans, out)
