@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import subprocess
 from typing import Any, Callable, Iterable, Sequence
 
 from guixml.config import Config
+from guixml.datum import Location
 from guixml.errors import GuixmlError
 from guixml.report import render
 from guixml.report.base import AuditReport, PackageReport, PolicyVerdict, relative_file
@@ -108,7 +110,10 @@ def suggest_properties(package_audit: PackageAudit):
         if key in written:
             del written[key]
             merged.append(PropertyEntry(key, tuple(value) if isinstance(value, list) else value))
-    return tuple(sorted(merged, key=lambda entry: not entry.known))
+    from guixml.vocabulary import vocabulary
+    order = {key: i for i, key in enumerate(vocabulary())}
+    return tuple(sorted(merged, key=lambda entry: (not entry.known,
+                                                   order.get(entry.key, len(order)))))
 
 
 def policy_verdicts(entries: Sequence[Any]) -> tuple[PolicyVerdict, ...]:
@@ -125,7 +130,7 @@ def _properties_text(entries) -> str:
     if not entries:
         return ""
     from guixml.emit import properties_field
-    return properties_field(entries)
+    return properties_field(entries, indent="")
 
 
 def _matches(patterns: Sequence[str], *names: str | None) -> bool:
@@ -204,9 +209,39 @@ def _classify(index: Any, ruleset: Any, keep: Callable[[str], bool] | None,
         audits.append(classifier.classify(package))
     if progress:
         progress("classifying", len(packages), len(packages))
-    problems = tuple(error if isinstance(error, Problem) else Problem(message=str(error))
+    problems = tuple(error if isinstance(error, Problem) else problem_of(str(error))
                      for error in getattr(index, "errors", ()))
     return AuditResult(packages=tuple(audits), problems=problems)
+
+
+_PROBLEM = re.compile(r"^(?P<file>[^:\n]+?):(?:(?P<line>\d+):(?P<column>\d+):)?\s*(?P<message>.*)$",
+                      re.DOTALL)
+
+
+def problem_of(error: str) -> Problem:
+    """An index error (``FILE:LINE:COLUMN: message``) as a :class:`Problem`.
+
+    Its kind says how grave it is: ``syntax`` for a module that could not be
+    read at all (the audit is incomplete: ``guixml audit`` exits 2),
+    ``evaluation`` for one definition static evaluation could not follow,
+    ``warning`` for the rest (a module defined twice, …).
+    """
+    match = _PROBLEM.match(error)
+    if not match:
+        return Problem(message=error, kind="syntax")
+    message = match["message"]
+    location = None
+    if match["line"]:
+        location = Location(match["file"], int(match["line"]), int(match["column"]))
+    if "not evaluated" in message:
+        kind = "evaluation"
+    elif "also defined in" in message:
+        kind = "warning"
+    else:
+        kind = "syntax"
+    if location is None:
+        message = f"{match['file']}: {message}"
+    return Problem(message=message, location=location, kind=kind)
 
 
 def audit(channel_or_paths: Any, *, rules: Any = None, config: Config | None = None,
