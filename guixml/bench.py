@@ -1,0 +1,195 @@
+"""Side-by-side benchmarks of guixml against Guile on a Guix checkout.
+
+Usage::
+
+    python -m guixml.bench [GUIX_SOURCE] [--only NAME] [--jobs N] [--repeat N]
+
+(``make bench GUIX_SOURCE=…``).  GUIX_SOURCE defaults to ``$GUIX_SOURCE``.
+Each benchmark runs a guixml callable and a Guile command on the same files in
+the same run and prints one line::
+
+    read: guixml 2.91 s, guile 5.87 s, ratio 0.50, peak RSS guixml 61 MB (workers 95 MB), guile 88 MB
+
+``ratio`` is guixml's wall time over Guile's (below 1.0: guixml is faster).
+With ``--repeat N`` each side runs N times and the best time counts.
+
+Benchmarks are a small registry: other modules add theirs with
+:func:`register` (a :class:`Benchmark` names its files, its guixml callable
+and its Guile command), and :func:`parallel_map` spreads per-file work over
+processes the way the ``read`` benchmark does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+import attrs
+
+from guixml.reader import read_file
+from guixml.writer import write
+
+__all__ = ["Benchmark", "BENCHMARKS", "register", "parallel_map", "package_modules",
+           "read_write_file", "main"]
+
+REPO = Path(__file__).resolve().parent.parent
+READ_WRITE_SCM = REPO / "tests" / "guile" / "read-write.scm"
+
+
+@attrs.frozen
+class Benchmark:
+    """One side-by-side measurement.
+
+    ``files`` picks the inputs from the Guix checkout; ``guixml`` does
+    guixml's work on them (with the number of processes to use);
+    ``guile_command`` is the argv of Guile doing the same work.
+    """
+
+    name: str
+    description: str
+    files: Callable[[Path], list[Path]]
+    guixml: Callable[[list[Path], int], object]
+    guile_command: Callable[[str, list[Path]], list[str]]
+
+
+BENCHMARKS: dict[str, Benchmark] = {}
+
+
+def register(benchmark: Benchmark) -> Benchmark:
+    BENCHMARKS[benchmark.name] = benchmark
+    return benchmark
+
+
+def package_modules(guix_source: Path) -> list[Path]:
+    """The package modules of a Guix checkout, gnu/packages/*.scm, sorted."""
+    return sorted((guix_source / "gnu" / "packages").glob("*.scm"))
+
+
+def parallel_map(function: Callable, paths: Sequence[Path], jobs: int) -> list:
+    """FUNCTION(path) for each path, in order, over JOBS processes.
+
+    Largest files go first so that no process is left with a big file at
+    the end; results come back in the order of PATHS.  FUNCTION must be a
+    module-level function, and its results cheap to pickle (text, not data).
+    """
+    if jobs <= 1 or len(paths) <= 1:
+        return [function(path) for path in paths]
+    order = sorted(range(len(paths)), key=lambda i: -os.path.getsize(paths[i]))
+    results: list = [None] * len(paths)
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs) as pool:
+        for index, result in pool.imap_unordered(
+                _Indexed(function), [(i, paths[i]) for i in order], chunksize=1):
+            results[index] = result
+    return results
+
+
+class _Indexed:
+    """Picklable wrapper that carries an index through Pool.imap_unordered."""
+
+    def __init__(self, function: Callable) -> None:
+        self.function = function
+
+    def __call__(self, item):
+        index, path = item
+        return index, self.function(path)
+
+
+def read_write_file(path: Path) -> str:
+    """The text ``guixml read PATH`` prints: every datum written, one per line."""
+    return "".join([write(datum) + "\n" for datum in read_file(path)])
+
+
+def _read_write(paths: list[Path], jobs: int) -> list[str]:
+    return parallel_map(read_write_file, paths, jobs)
+
+
+register(Benchmark(
+    name="read",
+    description="read every package module and write every datum back",
+    files=package_modules,
+    guixml=_read_write,
+    guile_command=lambda guile, paths: [guile, "--no-auto-compile", "-s",
+                                        str(READ_WRITE_SCM), *map(str, paths)],
+))
+
+
+# -- running -------------------------------------------------------------------------
+
+
+def _megabytes(kilobytes: int) -> int:
+    return round(kilobytes / 1024)
+
+
+def _time_guixml(benchmark: Benchmark, paths: list[Path], jobs: int) -> float:
+    start = time.perf_counter()
+    benchmark.guixml(paths, jobs)
+    return time.perf_counter() - start
+
+
+def _time_guile(argv: list[str]) -> tuple[float, int]:
+    """Wall time and peak RSS (kB) of one Guile run."""
+    env = dict(os.environ, LC_ALL="C.UTF-8", GUILE_AUTO_COMPILE="0")
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, env=env)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"Guile failed ({process.returncode}): {' '.join(argv[:4])} …")
+    return elapsed, usage.ru_maxrss
+
+
+def run(benchmark: Benchmark, guix_source: Path, guile: str, jobs: int,
+        repeat: int) -> str:
+    paths = benchmark.files(guix_source)
+    ours = min(_time_guixml(benchmark, paths, jobs) for _ in range(repeat))
+    self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    guile_runs = [_time_guile(benchmark.guile_command(guile, paths)) for _ in range(repeat)]
+    theirs = min(elapsed for elapsed, _ in guile_runs)
+    guile_rss = max(rss for _, rss in guile_runs)
+    workers = f" (workers {_megabytes(workers_rss)} MB)" if jobs > 1 else ""
+    return (f"{benchmark.name}: guixml {ours:.2f} s, guile {theirs:.2f} s, "
+            f"ratio {ours / theirs:.2f}, peak RSS guixml {_megabytes(self_rss)} MB"
+            f"{workers}, guile {_megabytes(guile_rss)} MB  "
+            f"[{len(paths)} files, {jobs} jobs]")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m guixml.bench", description=__doc__.split("\n")[0])
+    parser.add_argument("guix_source", nargs="?", default=os.environ.get("GUIX_SOURCE"),
+                        help="root of a Guix checkout (default: $GUIX_SOURCE)")
+    parser.add_argument("--only", action="append", choices=sorted(BENCHMARKS),
+                        help="run only this benchmark (repeatable)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="processes for guixml (default: number of CPUs)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per side; the best counts")
+    args = parser.parse_args(argv)
+    if not args.guix_source:
+        print("guixml.bench: name a Guix checkout (argument or GUIX_SOURCE)", file=sys.stderr)
+        return 2
+    source = Path(args.guix_source)
+    if not (source / "gnu" / "packages").is_dir():
+        print(f"guixml.bench: {source}: no gnu/packages directory", file=sys.stderr)
+        return 2
+    guile = shutil.which(os.environ.get("GUILE", "guile"))
+    if guile is None:
+        print("guixml.bench: Guile is not installed", file=sys.stderr)
+        return 2
+    for name in args.only or list(BENCHMARKS):
+        print(run(BENCHMARKS[name], source, guile, max(1, args.jobs), max(1, args.repeat)),
+              flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
