@@ -29,7 +29,7 @@ from itertools import accumulate
 from guixml.datum import NIL, Char, DottedList, Keyword, List, Source, Symbol, Vector, sym
 from guixml.errors import SchemeSyntaxError
 from guixml.numbers import NumberRangeError, parse_number
-from guixml.tokenizer import tokenize
+from guixml.tokenizer import EXTENDED_SYMBOL, STRING, tokenize
 
 __all__ = ["read_string", "read_file", "parse_char_name", "CHAR_NAMES"]
 
@@ -61,6 +61,8 @@ _HEX = re.compile(r"[+]?[0-9a-fA-F]+")
 _READER_DIRECTIVE = re.compile(
     r"#!(?:r6rs|fold-case|no-fold-case|curly-infix|curly-infix-and-bracket-lists)"
     r"(?![-\w])")
+_COMPLETE_STRING = re.compile(STRING).fullmatch
+_COMPLETE_EXTENDED_SYMBOL = re.compile(EXTENDED_SYMBOL).fullmatch
 _NUMBER_START = frozenset("0123456789+-.")
 _UNSUPPORTED = frozenset(["#s", "#u", "#c", "#*", "#@", "#f"]
                          + [f"#{digit}" for digit in "0123456789"])
@@ -145,6 +147,7 @@ class _Parser:
         closer = ""
         stack: list = []      # saved (cur, pend, dot, kind, closer) of enclosing levels
         complete = self._complete
+        text_length = len(text)
 
         for tok, end in zip(tokens, ends):
             c = tok[0]
@@ -182,9 +185,9 @@ class _Parser:
                     cur.append(value)
                 continue
             if c == '"':
-                if len(tok) < 2:
+                if end == text_length and not _COMPLETE_STRING(tok):
                     raise self.error("unexpected end of input while reading string",
-                                     end - 1)
+                                     end - len(tok))
                 value = tok[1:-1]
                 if "\\" in value:
                     value = self._unescape(value, end - len(tok) + 1)
@@ -289,9 +292,11 @@ class _Parser:
         return str(kind)
 
     def _dotted(self, lst: List, dot: int, end: int):
-        if len(lst) != dot + 1:
-            where = lst.start
-            raise self.error("a dotted list needs exactly one datum after \".\"", where)
+        if len(lst) == dot:
+            raise self.error("a datum must follow \".\" in a dotted list", end - 1)
+        if len(lst) > dot + 1:
+            raise self.error("a dotted list has exactly one datum after \".\"",
+                             lst.start)
         tail = lst.pop()
         if dot == 0:
             return tail                     # "(. x)" reads as x, as in Guile
@@ -359,6 +364,8 @@ class _Parser:
         """The datum of a ``#`` token; None for a comment; markers for wrappers."""
         start = end - len(tok)
         c2 = tok[1:2]
+        if not c2:
+            raise self.error("unexpected end of input after #", start)
         if c2 == "\\":
             if len(tok) == 2:
                 raise self.error("unexpected end of input after #\\", start)
@@ -375,13 +382,15 @@ class _Parser:
                 raise self.error("unterminated #| … |# comment", start)
             return None
         if c2 == "!":
-            if len(tok) == 2:
+            if len(tok) < 4 or not tok.endswith("!#"):
                 raise self.error("unterminated #! … !# comment", start)
             if _READER_DIRECTIVE.match(tok):
                 raise self.error("reader directives such as #!fold-case are not "
                                  "supported", start)
             return None
         if c2 == "{":
+            if not _COMPLETE_EXTENDED_SYMBOL(tok):
+                raise self.error("end of input while reading #{ }# symbol", start)
             return sym(_SYMBOL_ESCAPE.sub(_symbol_escape, tok[2:-2]))
         if c2 in "'`,":
             return tok
@@ -399,8 +408,6 @@ class _Parser:
             if value is None:
                 raise self.error(f"unknown # object: {tok}", start)
             return value
-        if not c2:
-            raise self.error("unexpected end of input after #", start)
         if tok in _UNSUPPORTED:
             raise self.error(f"unsupported # syntax (arrays, SRFI-4 vectors, #nil): "
                              f"{tok!r}", start)

@@ -15,9 +15,11 @@ symbols):
   no-break space or a vertical tab) ends a symbol;
 * an *atom* (symbol or number) is a run of non-delimiters that does not
   start with ``#``, ``'``, `````` or ``,``; ``#`` inside an atom is part of it;
-* every ``#`` syntax has a rule of its own; a ``#`` that no rule accepts,
-  and an unterminated string, fall through to the catch-all rules and the
-  parser reports them.
+* every ``#`` syntax has a rule of its own; a ``#`` that no rule accepts
+  falls through to a catch-all rule and the parser reports it;
+* an unterminated string, ``#!`` comment or ``#{`` symbol runs to the end of
+  the text as one token (so that broken text is still cut in linear time);
+  the parser tells it from a complete one and reports it.
 
 Nested ``#| … |#`` comments are not regular; the tokenizer matches the
 opener alone and :func:`tokenize` scans the nesting by hand, then resumes
@@ -28,9 +30,12 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["RULES", "TOKEN", "tokenize", "block_comment_end"]
+__all__ = ["RULES", "TOKEN", "STRING", "EXTENDED_SYMBOL", "tokenize", "block_comment_end"]
 
 _NOT_DELIMITER = r'[^()\[\]"; \t\n\r\f]'
+
+EXTENDED_SYMBOL = r'#\{(?:[^}\\]|\\x[0-9a-fA-F]+;|\\[^x]|\}(?!#))*\}#'
+STRING = r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"'
 
 #: The token rules, in the order the regular expression tries them (most
 #: frequent first).  Names document the rules; the parser dispatches on the
@@ -39,7 +44,8 @@ RULES: dict[str, str] = {
     "trivia": r'(?:[ \t\n\r\f]+|;[^\n]*)+',
     "paren": r'[()\[\]]',
     "atom": r'[^()\[\]"; \t\n\r\f#\'`,]' + _NOT_DELIMITER + '*',
-    "string": r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"',
+    "string": STRING,
+    "unterminated_string": r'"[\s\S]*',
     "keyword": r'#:[^()\[\]"; \t\n\r\f#\'`,]' + _NOT_DELIMITER + '*',
     "quote": r",@|['`,]",
     "gexp": r'#[~$+]@?',
@@ -52,7 +58,9 @@ RULES: dict[str, str] = {
     "datum_comment": r'#;',
     "block_comment": r'#\|',
     "hash_bang": r'#![\s\S]*?!#',
-    "extended_symbol": r'#\{(?:[^}\\]|\\x[0-9a-fA-F]+;|\\[^x]|\}(?!#))*\}#',
+    "unterminated_hash_bang": r'#![\s\S]*',
+    "extended_symbol": EXTENDED_SYMBOL,
+    "unterminated_extended_symbol": r'#\{[\s\S]*',
     "syntax_quote": r"#,@|#['`,]",
     "prefixed_number": r'#[xXbBoOdDeEiI]' + _NOT_DELIMITER + '*',
     "keyword_prefix": r'#:',
