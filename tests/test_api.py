@@ -1,0 +1,139 @@
+"""The library API (guixml/api.py) on the example channel, end to end."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+import guixml
+from guixml import api
+from guixml.config import Config
+from guixml.datum import Location, sym
+from guixml.model import Package
+from guixml.results import AuditResult, PackageAudit
+
+EXAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "channel")
+
+
+@pytest.fixture(scope="module")
+def channel():
+    return api.load_channel([EXAMPLE], cache=False)
+
+
+@pytest.fixture(scope="module")
+def report(channel):
+    return api.audit_report(channel)
+
+
+def by_name(report):
+    return {entry.package.name: entry for entry in report.packages}
+
+
+def test_top_level_exports():
+    assert guixml.load_channel is api.load_channel
+    assert guixml.audit_report is api.audit_report
+    assert guixml.suggest_properties is api.suggest_properties
+
+
+def test_audit_is_the_classifier_result(channel):
+    result = api.audit(channel)
+    assert isinstance(result, AuditResult)
+    assert all(isinstance(a, PackageAudit) for a in result.packages)
+
+
+def test_every_role_in_the_example_channel(report):
+    roles = {entry.package.name: entry.role for entry in report.packages}
+    assert roles["knightly-net-small"] == "model"      # made by a procedure
+    assert roles["knightly"] == "separate"             # a model package as input
+    assert roles["pawnstorm"] == "separate"            # inline .nnue origin
+    assert roles["pawnstorm-static"] == "separate"     # inherit + modify-inputs
+    assert roles["backgammon-sage"] == "tangled"
+    assert roles["go-zen"] == "external"
+    assert roles["go-zen-network"] == "model"          # existing annotation
+    assert roles["ocr-data-latin"] == "model"
+    for trap in ("font-example-sans", "sculpt-assets", "python-chatter", "neurosim"):
+        assert roles[trap] == "none", trap
+    trains = {entry.package.name for entry in report.packages if entry.audit.training_software}
+    assert {"python-tensorlite", "svmkit", "backgammon-sage"} <= trains
+    assert "neurosim" not in trains
+
+
+def test_files_are_relative_to_their_tree(report):
+    entry = by_name(report)["pawnstorm"]
+    assert entry.file == os.path.join("example", "packages", "chess.scm")
+    assert entry.root == EXAMPLE
+
+
+def test_existing_annotation_wins_and_feeds_verdicts(report):
+    entry = by_name(report)["go-zen-network"]
+    facts = dict(entry.suggestion)
+    assert facts["ml-training-data"] == sym("free")
+    assert facts["ml-weights-license"] == "CC0-1.0"
+    assert entry.verdict("debian").verdict == "accept"
+    assert entry.verdict("gcd-008").verdict == "reject"  # infeasible to recompute
+    assert "(ml-training-data . free)" in entry.suggestion_text
+
+
+def test_verdicts_and_findings(report):
+    assert report.policy == "guix-2023"
+    assert set(report.policies) == {"guix-2023", "debian", "osaid", "gcd-008"}
+    voice = by_name(report)["voice-demo-nc"]
+    assert voice.verdict("guix-2023").verdict == "reject"
+    assert voice in report.findings("reject")
+    assert by_name(report)["pawnstorm"] in report.findings("review")
+    assert by_name(report)["pawnstorm"] not in report.findings("reject")
+    assert report.findings("never") == ()
+
+
+def test_config_ignores_and_policy(channel):
+    config = Config(policy="gcd-008", ignore_packages=("voice-*",))
+    judged = api.audit_report(channel, config=config)
+    assert judged.policy == "gcd-008"
+    voice = by_name(judged)["voice-demo-nc"]
+    assert voice.ignored and voice not in judged.findings("weights")
+    assert api.audit_report(channel, policy="osaid", config=config).policy == "osaid"
+
+
+def test_unknown_policy(channel):
+    with pytest.raises(guixml.errors.GuixmlError, match="unknown policy 'fsf'"):
+        api.audit_report(channel, policy="fsf")
+
+
+def test_only_and_paths(tmp_path):
+    other = tmp_path / "other"
+    (other / "more").mkdir(parents=True)
+    (other / "more" / "x.scm").write_text(
+        '(define-module (more x) #:use-module (guix packages))\n'
+        '(define-public x (package (name "x") (version "1")))\n')
+    both = api.audit_report([EXAMPLE, str(other)], cache=False)
+    assert "x" in by_name(both)
+    only = api.audit_report([EXAMPLE, str(other)], cache=False, only=[str(other)])
+    assert set(by_name(only)) == {"x"}
+
+
+def test_show(channel):
+    [entry] = api.show("pawnstorm@5.0", channel)
+    assert entry.role == "separate"
+    assert [e.role for e in api.show("(example packages games) go-zen", channel)] == \
+        ["external"]
+    with pytest.raises(api.UnknownPackage, match="no package named 'nope'"):
+        api.show("nope", channel)
+
+
+def test_suggest_properties_without_existing_annotation():
+    package = Package("(m)", "m.scm", "p", "p", "1", Location("m.scm", 1, 0))
+    entries = api.suggest_properties(PackageAudit(package, weights="tangled",
+                                                  weights_license="MIT"))
+    assert [(e.key, e.known) for e in entries] == [
+        ("ml-weights", True), ("ml-weights-license", True), ("ml-training-software", False),
+        ("ml-training-data", False), ("ml-reproducibility", False)]
+    assert api.suggest_properties(PackageAudit(package)) == ()
+
+
+def test_problem_of():
+    syntax = api.problem_of("a/b.scm:2:17: unexpected end of input")
+    assert (syntax.kind, syntax.location, syntax.message) == (
+        "syntax", Location("a/b.scm", 2, 17), "unexpected end of input")
+    evaluation = api.problem_of("a/b.scm:3:0: foo: not evaluated (unbound variable)")
+    assert evaluation.kind == "evaluation"
+    assert api.problem_of("a/b.scm: [Errno 2] gone").kind == "syntax"
