@@ -43,10 +43,11 @@ from guixml.model import Input, Origin, Package
 from guixml.results import AuditResult, Evidence, InputVerdict, PackageAudit, Problem
 from guixml.rules import Fact, Rule, RuleSet, load_rules
 
-__all__ = ["classify_package", "classify_channel", "Classifier", "Resolver",
+__all__ = ["classify_package", "classify_channel", "Classifier", "Resolver", "FormText",
            "PRECEDENCE", "datum_text"]
 
-Resolver = Callable[[str, Package], Any]
+Resolver = Callable[..., Any]  # (name, package[, module]) -> Package | Origin | datum | None
+FormText = Callable[[Package], "str | None"]
 
 #: Role precedence when several apply (labelling rule 4).
 PRECEDENCE = ("model", "separate", "tangled", "external")
@@ -61,7 +62,10 @@ _INPUT_REFERENCE = re.compile(
     r'|#\$(?P<ungexp>[A-Za-z%][\w.+*<>!?/-]*)')
 
 #: Variables that build code ungexps or unquotes: origins or module constants.
-_CODE_REFERENCE = re.compile(r'(?:#\$|,)(?P<name>%?[A-Za-z][\w.+*<>!?/-]*)')
+_CODE_REFERENCE = re.compile(r'(?:#\$|#\+|,)(?P<name>%?[A-Za-z][\w.+*<>!?/-]*)'
+                             r'|\(snippet\s+(?:\((?:force|delay)\s+)?(?P<bare>%?[A-Za-z][\w.+*<>!?/-]*)\s*\)')
+_NOT_REFERENCES = frozenset({"output", "name", "version", "outputs", "inputs",
+                             "native-inputs", "system", "target"})
 
 _PROPERTY_ROLES = {"model", "separate", "tangled", "external"}
 
@@ -109,6 +113,14 @@ def _write(value: Any, out: list[str], depth: int) -> None:
         out.append(str(value))
 
 
+def _field_form(text: str, field: str) -> str | None:
+    """The text of the first ``(FIELD …)`` form in TEXT, or None."""
+    match = re.search(r"\(%s\b" % re.escape(field), text)
+    if match is None:
+        return None
+    return _balanced(text, match.start())
+
+
 def _keyword_value(arguments: Any, keyword: str, depth: int = 0) -> Any:
     """The value after #:KEYWORD anywhere in ARGUMENTS (a datum), or None."""
     if depth > 6 or not isinstance(arguments, (list, tuple)):
@@ -137,21 +149,39 @@ def _keyword_text(arguments: Any, text: str, keyword: str) -> str:
 
 
 def _balanced(text: str, start: int) -> str:
+    """From START, the first complete datum of TEXT (skipping strings and comments)."""
     depth = 0
-    i = start
-    while i < len(text):
+    i, n = start, len(text)
+    begun = False
+    while i < n:
         c = text[i]
-        if c == "(":
+        if c == ";":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if c == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+            begun = True
+        elif c == "#" and text.startswith("#\\", i):
+            i += 3
+            begun = True
+            continue
+        elif c in "([":
             depth += 1
-        elif c == ")":
+            begun = True
+        elif c in ")]":
             if depth == 0:
                 return text[start:i]
             depth -= 1
-            if depth == 0:
-                return text[start:i + 1]
-        elif c == "\n" and depth == 0 and text[start:i].strip():
+        elif not c.isspace() and c not in "'`,#@$~":
+            begun = True
+        elif c.isspace() and begun and depth == 0:
             return text[start:i]
         i += 1
+        if begun and depth == 0 and c in ")]\"":
+            return text[start:i]
     return text[start:]
 
 
@@ -206,9 +236,11 @@ class Classifier:
     and the same inputs recur across a channel.
     """
 
-    def __init__(self, rules: RuleSet | None = None, resolve: Resolver | None = None) -> None:
+    def __init__(self, rules: RuleSet | None = None, resolve: Resolver | None = None,
+                 form_text: FormText | None = None) -> None:
         self.rules = rules or load_rules()
         self.resolve = resolve or (lambda name, package: None)
+        self.form_text = form_text or (lambda package: None)
         self._memo: dict[int, PackageAudit] = {}
         self._active: dict[int, frozenset[str]] = {}
         self._in_progress: set[int] = set()
@@ -258,10 +290,7 @@ class Classifier:
         scores = _Scores()
         location = package.location
 
-        arguments_text = datum_text(package.arguments) if package.arguments is not None else ""
-        snippet_text = ""
-        if package.source is not None and package.source.snippet is not None:
-            snippet_text = datum_text(package.source.snippet)
+        arguments_text, snippet_text = self._code_texts(original)
         referenced = self._referenced(package, arguments_text + "\n" + snippet_text)
         constants_text = "\n".join(datum_text(v) for _, v in referenced
                                    if not isinstance(v, (Origin, Package)))
@@ -328,6 +357,7 @@ class Classifier:
             evidence.extend(scores.reasons("training"))
         for conclusion, veto in scores.vetoed.items():
             evidence.append(veto)
+        evidence = list({(e.rule, e.field, e.matched): e for e in evidence}.values())
         audit = PackageAudit(
             package=original,
             weights=role,
@@ -343,6 +373,31 @@ class Classifier:
         )
         audit = self._apply_properties(original, audit)
         return audit, active
+
+    def _code_texts(self, package: Package, depth: int = 0) -> tuple[str, str]:
+        """The text of PACKAGE's build arguments and source snippet, inherited if unset.
+
+        Taken from the model when static evaluation kept them, else cut out of
+        the text of the package's form (``form_text``).
+        """
+        arguments = datum_text(package.arguments) if package.arguments is not None else None
+        snippet = None
+        if package.source is not None and package.source.snippet is not None:
+            snippet = datum_text(package.source.snippet)
+        if arguments is None or snippet is None:
+            form = self.form_text(package) or ""
+            if arguments is None:
+                arguments = _field_form(form, "arguments")
+            if snippet is None:
+                snippet = _field_form(form, "snippet")
+        if (not arguments or not snippet) and package.inherit and depth < 8:
+            parent = self.resolve(package.inherit, package)
+            if isinstance(parent, Package):
+                parent_arguments, parent_snippet = self._code_texts(parent, depth + 1)
+                arguments = arguments or parent_arguments
+                if not snippet and (package.source is None or parent.source == package.source):
+                    snippet = parent_snippet
+        return arguments or "", snippet or ""
 
     def _effective(self, package: Package) -> Package:
         """PACKAGE with the fields it leaves unset taken from the package it inherits."""
@@ -363,18 +418,27 @@ class Classifier:
         return attrs.evolve(package, **changes)
 
     def _referenced(self, package: Package, code: str) -> list[tuple[str, Any]]:
-        """Origins and module constants that build code names with #$ or unquote."""
+        """Origins and module constants that build code names (#$x, ,x, (snippet x)).
+
+        Constants are followed one level further, for snippets kept in a
+        module-level variable that name a list of preserved directories.
+        """
         input_names = {i.ref for i in package.all_inputs() if i.ref}
         seen: dict[str, Any] = {}
-        for m in _CODE_REFERENCE.finditer(code):
-            name = m.group("name")
-            if name in seen or name in input_names or name in ("output", "name", "version"):
-                continue
-            value = self.resolve(name, package)
-            if value is None or isinstance(value, Package):
-                seen[name] = None
-                continue
-            seen[name] = value
+        pending = [(code, 0)]
+        while pending:
+            text, depth = pending.pop()
+            for m in _CODE_REFERENCE.finditer(text):
+                name = m.group("name") or m.group("bare")
+                if name in seen or name in input_names or name in _NOT_REFERENCES:
+                    continue
+                value = self.resolve(name, package)
+                if value is None or isinstance(value, Package):
+                    seen[name] = None
+                    continue
+                seen[name] = value
+                if depth < 2 and not isinstance(value, Origin):
+                    pending.append((datum_text(value), depth + 1))
         return [(n, v) for n, v in seen.items() if v is not None]
 
     def _apply(self, rule: Rule, field: str, text: str, scores: _Scores,
@@ -398,6 +462,7 @@ class Classifier:
             for field in rule.fields:
                 text = values.get(field)
                 if text:
+                    text = " ".join(text.split())
                     self._apply(rule, field, text, scores, package.location)
         framework = self.rules.frameworks.match(package.name)
         if framework:
@@ -519,7 +584,7 @@ class Classifier:
             return self._origin_verdict(input_.origin, input_.field, input_.ref, input_.label)
         target = None
         if input_.kind == "package" and input_.ref:
-            target = self.resolve(input_.ref, package)
+            target = self._resolve_input(input_, package)
         if isinstance(target, Origin):
             return self._origin_verdict(target, input_.field, input_.ref, input_.label)
         names = {n for n in (input_.ref, input_.label,
@@ -554,7 +619,8 @@ class Classifier:
                     note=f"input {target.name} is training software"))
             if "external" in active and (
                     input_.field == "propagated-inputs"
-                    or package.build_system == "trivial-build-system"):
+                    or package.build_system == "trivial-build-system") \
+                    and _names(package, target):
                 why = ("propagates" if input_.field == "propagated-inputs"
                        else "is a thin wrapper around")
                 scores.add("external", 0.85, Evidence(
@@ -570,6 +636,16 @@ class Classifier:
         return InputVerdict(field=input_.field, kind=input_.kind, ref=input_.ref,
                             label=input_.label, cls=cls, confidence=round(confidence, 3),
                             evidence=tuple(evidence)), licence
+
+    def _resolve_input(self, input_: Input, package: Package) -> Any:
+        if input_.module:
+            try:
+                found = self.resolve(input_.ref, package, input_.module)
+            except TypeError:  # a two-argument resolver
+                found = None
+            if found is not None:
+                return found
+        return self.resolve(input_.ref, package)
 
     def _origin_verdict(self, origin: Origin, field: str, ref: str | None,
                         label: str | None) -> tuple[InputVerdict, str | None]:
@@ -610,6 +686,26 @@ class Classifier:
                                matched=f"(ml-weights . {role})",
                                note="an existing annotation wins over every heuristic",
                                location=package.location),) + audit.evidence)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _names(package: Package, target: Package) -> bool:
+    """Whether PACKAGE's synopsis or description names TARGET (a front-end of it).
+
+    Only then does a runner it propagates or wraps make it a runner too:
+    depending on one is not enough (labelling rule 8).
+    """
+    text = _squash(" ".join(t for t in (package.synopsis, package.description) if t))
+    name = (target.name or "").lower()
+    for prefix in ("python-", "r-", "ruby-", "perl-", "go-", "rust-", "emacs-", "ghc-"):
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+            break
+    core = _squash(name)
+    return len(core) >= 3 and core in text
 
 
 # ------------------------------------------------------------ licences --
@@ -677,22 +773,28 @@ def classify_package(package: Package, rules: RuleSet | None = None,
 
 
 def index_resolver(index: Any) -> Resolver:
-    """A resolver over a :class:`guixml.index.ChannelIndex`."""
+    """A resolver over a :class:`guixml.index.ChannelIndex`.
+
+    Packages come back as model packages; origins as model origins when the
+    index can convert them; other definitions as their source datum (whose
+    ``text`` the classifier reads), else their evaluated value.
+    """
     from guixml.values import GlobalRef
 
     cache: dict[tuple[str, str], Any] = {}
 
-    def resolve(name: str, package: Package) -> Any:
-        key = (package.module, name)
+    def resolve(name: str, package: Package, module: str | None = None) -> Any:
+        key = (module or package.module, name)
         if key in cache:
             return cache[key]
+        cache[key] = None  # guards against cycles
         value = None
         try:
-            where = index.resolve(GlobalRef(package.module, name))
+            where = (module, name) if module else index.resolve(GlobalRef(package.module, name))
             if where is not None:
                 value = index.package(*where)
-                if value is None:
-                    value = _model_value(index, where)
+                if value is None and not module:
+                    value = _definition(index, where)
         except Exception:
             value = None
         cache[key] = value
@@ -701,35 +803,70 @@ def index_resolver(index: Any) -> Resolver:
     return resolve
 
 
-def _model_value(index: Any, where: tuple[str, str]) -> Any:
-    """A non-package definition as a model value: an Origin, or its raw value."""
+def _definition(index: Any, where: tuple[str, str]) -> Any:
+    """A non-package definition: an Origin when it is one, else its source datum."""
     try:
         value = index.definition_value(*where)
     except Exception:
-        return None
-    convert = getattr(index, "origin_of", None)
-    if convert is not None:
+        value = None
+    if value is not None and type(value).__name__ == "OriginValue":
         try:
-            origin = convert(value)
-            if origin is not None:
-                return origin
+            from guixml.link import _Linker  # the index's own origin conversion
+            summary = index.summary(where[0])
+            return _Linker(index, where[0], summary.file).origin(value, "origin")
         except Exception:
             pass
     try:
-        from guixml.link import origin_from_value  # type: ignore[attr-defined]
-        origin = origin_from_value(value)
-        if origin is not None:
-            return origin
+        return index._expression(index.summary(where[0]), where[1])
     except Exception:
-        pass
-    if isinstance(value, (list, tuple, str)):
-        return value
-    return None
+        return value if isinstance(value, (list, tuple)) else None
+
+
+def index_form_text(index: Any) -> FormText:
+    """The source text of each package's ``(package …)`` form, read from its file."""
+    texts: dict[str, tuple[str, list[int]] | None] = {}
+
+    def load(relative: str) -> tuple[str, list[int]] | None:
+        if relative in texts:
+            return texts[relative]
+        found = None
+        entry = getattr(index, "files", {}).get(relative)
+        paths = [entry.path] if entry is not None else []
+        import os
+        paths += [os.path.join(root, relative) for root in getattr(index, "roots", ())]
+        for path in paths:
+            try:
+                with open(path, encoding="utf-8") as f:
+                    text = f.read()
+            except OSError:
+                continue
+            starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+            found = (text, starts)
+            break
+        texts[relative] = found
+        return found
+
+    def form_text(package: Package) -> str | None:
+        location = package.location
+        if location is None or not location.line:
+            return None
+        loaded = load(location.file or package.file)
+        if loaded is None:
+            return None
+        text, starts = loaded
+        if location.line > len(starts):
+            return None
+        offset = starts[location.line - 1] + location.column
+        if not text.startswith("(", offset):
+            return None
+        return _balanced(text, offset)
+
+    return form_text
 
 
 def classify_channel(index: Any, rules: RuleSet | None = None) -> AuditResult:
     """The audit of every package of INDEX (a :class:`guixml.index.ChannelIndex`)."""
-    classifier = Classifier(rules, index_resolver(index))
+    classifier = Classifier(rules, index_resolver(index), index_form_text(index))
     audits = tuple(classifier.classify(p) for p in index.packages())
     problems = tuple(Problem(message=str(e)) for e in getattr(index, "errors", ()))
     return AuditResult(packages=audits, problems=problems)
