@@ -1,0 +1,245 @@
+"""The classifier on Guix-style fixtures, hand-built packages and (optionally) the real tree."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from guixml.classify import Classifier, classify_channel, classify_package, datum_text
+from guixml.model import Input, LicenseRef, Origin, Package
+from guixml.rules import load_rules
+
+FIXTURES = Path(__file__).parent / "fixtures" / "classify"
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules()
+
+
+@pytest.fixture(scope="module")
+def fixture_audits(rules):
+    from guixml.index import load_channel
+    index = load_channel([str(FIXTURES)], jobs=1, use_cache=False)
+    result = classify_channel(index, rules)
+    return {a.package.variable: a for a in result.packages}
+
+
+def package(**fields) -> Package:
+    base = dict(module="(fixtures unit)", file="unit.scm", variable=fields.get("name", "p"),
+                name="p", version="1")
+    base.update(fields)
+    return Package(**base)
+
+
+# -- fixtures: every role ------------------------------------------------------
+
+@pytest.mark.parametrize("variable, role", [
+    ("demo-chess-net", "model"),
+    ("demo-ocr-data", "model"),
+    ("demo-engine", "separate"),
+    ("demo-ocr", "separate"),
+    ("demo-screenshot-tool", "separate"),
+    ("demo-browser", "tangled"),
+    ("demo-denoiser", "tangled"),
+    ("demo-go-engine", "external"),
+    ("demo-keras-runner", "external"),
+    ("demo-keras-runner-next", "external"),
+    ("demo-annotated", "tangled"),
+])
+def test_fixture_roles(fixture_audits, variable, role):
+    audit = fixture_audits[variable]
+    assert audit.weights == role
+    assert audit.evidence, "every conclusion carries evidence"
+    for evidence in audit.evidence:
+        assert evidence.rule and evidence.field and evidence.matched
+
+
+@pytest.mark.parametrize("variable", [
+    "font-demo-sans", "demo-modeler", "emacs-demo-chat", "python-demo-spikes",
+    "r-demo-survey", "demo-fst", "demo-dict", "demo-speak", "demo-ear-trainer",
+    "python-demo-tensorfile",
+])
+def test_fixture_traps_are_none(fixture_audits, variable):
+    audit = fixture_audits[variable]
+    assert audit.weights == "none"
+    assert audit.training_software is False
+
+
+def test_weight_inputs_are_named(fixture_audits):
+    assert fixture_audits["demo-engine"].weight_inputs == ("evaluation-net",)
+    assert fixture_audits["demo-ocr"].weight_inputs == ("demo-ocr-data",)
+    assert fixture_audits["demo-screenshot-tool"].weight_inputs == ("demo-ocr",)
+    assert fixture_audits["demo-chess-net"].weight_inputs == ()
+
+
+def test_input_verdicts(fixture_audits):
+    engine = fixture_audits["demo-engine"]
+    by_label = {v.label: v for v in engine.inputs}
+    assert by_label["evaluation-net"].cls == "weights"
+    assert by_label["evaluation-net"].confidence >= 0.8
+    assert by_label["evaluation-net"].evidence[0].rule == "origin.weight-extension"
+    assert by_label["source"].cls == "code"
+    net = {v.label: v for v in fixture_audits["demo-chess-net"].inputs}
+    assert net["source"].cls == "weights"
+
+
+def test_training_software(fixture_audits):
+    assert fixture_audits["demo-learn"].training_software is True
+    assert fixture_audits["demo-learn"].weights == "none"
+
+
+def test_licences(fixture_audits):
+    net = fixture_audits["demo-chess-net"]
+    assert net.weights_license == "GPL-3.0-or-later"
+    assert net.weights_license_fsf_libre is True
+    # Separate weights carry the licence of the weights package, not the code's.
+    assert fixture_audits["demo-ocr"].weights_license == "Apache-2.0"
+    # An inline origin says nothing of its licence: unknown, never guessed.
+    assert fixture_audits["demo-engine"].weights_license is None
+    # Tangled weights of a curated upstream carry the licence the fact states.
+    assert fixture_audits["demo-denoiser"].weights_license == "BSD-3-Clause"
+    assert fixture_audits["demo-go-engine"].weights_license is None
+
+
+def test_properties_win(fixture_audits):
+    audit = fixture_audits["demo-annotated"]
+    assert audit.from_properties
+    assert audit.weights_license == "GPL-3.0-or-later"
+    assert audit.evidence[0].rule == "properties.ml-weights"
+
+
+# -- hand-built packages: the engine's rules -------------------------------------
+
+def test_weak_signal_alone_is_not_enough(rules):
+    weak = package(name="demo", synopsis="Offline speech-to-text for desktops")
+    assert classify_package(weak, rules).weights == "none"
+
+
+def test_veto_removes_a_conclusion(rules):
+    client = package(name="chat", description="A client that requires pre-trained models "
+                     "hosted elsewhere; it needs an API key.")
+    assert classify_package(client, rules).weights == "none"
+
+
+def test_properties_override_heuristics(rules):
+    annotated = package(
+        name="lc", description="This package does not provide a neural network.",
+        properties=(("ml-weights", "none-of-these"),))
+    # An unknown value is ignored: the heuristics decide.
+    assert classify_package(annotated, rules).weights == "external"
+    from guixml.datum import sym
+    annotated = package(
+        name="lc", description="This package does not provide a neural network.",
+        properties=(("ml-weights", sym("separate")),
+                    ("ml-weight-inputs", ["net-a", "net-b"])))
+    audit = classify_package(annotated, rules)
+    assert audit.weights == "separate" and audit.weight_inputs == ("net-a", "net-b")
+    assert audit.from_properties
+
+
+def test_model_input_makes_consumer_separate(rules):
+    net = package(name="demo-net", variable="demo-net", build_system="copy-build-system",
+                  synopsis="Pre-trained neural network for the demo engine",
+                  licenses=(LicenseRef(written="license:expat", name="expat"),))
+    engine = package(name="demo-engine", variable="demo-engine",
+                     inputs=(Input(field="inputs", kind="package", ref="demo-net",
+                                   label="demo-net"),))
+    table = {"demo-net": net}
+    audit = classify_package(engine, rules, lambda name, pkg, module=None: table.get(name))
+    assert audit.weights == "separate"
+    assert audit.weight_inputs == ("demo-net",)
+    assert audit.weights_license == "MIT"
+
+
+def test_precedence(rules):
+    both = package(
+        name="both", build_system="gnu-build-system",
+        description="This package does not provide a neural network.",
+        source=Origin(method="git-fetch", uris=("https://gitlab.xiph.org/xiph/rnnoise",)))
+    assert classify_package(both, rules).weights == "tangled"
+
+
+def test_inherit_carries_and_override_drops(rules):
+    parent = package(name="runner", variable="runner",
+                     description="Runs inference of ONNX machine learning models.")
+    child = package(name="runner-next", variable="runner-next", inherit="runner")
+    table = {"runner": parent}
+    resolve = lambda name, pkg, module=None: table.get(name)  # noqa: E731
+    assert classify_package(child, rules, resolve).weights == "external"
+    overriding = package(name="runner-doc", variable="runner-doc", inherit="runner",
+                         description="Documentation of the runner.")
+    assert classify_package(overriding, rules, resolve).weights == "none"
+
+
+def test_origin_named_in_build_code_is_an_input(rules):
+    cld = Origin(method="git-fetch", uris=("https://github.com/google/cld3.git",))
+    app = package(name="messenger", arguments=None)
+    form = ('(package (name "messenger") (arguments (list #:phases #~(modify-phases '
+            '%standard-phases (add-after \'unpack \'copy (lambda _ (copy-recursively '
+            '#$cld3-origin "ThirdParty/cld3")))))))')
+    classifier = Classifier(rules, lambda name, pkg, module=None:
+                            cld if name == "cld3-origin" else None, lambda p: form)
+    audit = classifier.classify(app)
+    assert audit.weights == "separate"
+    assert audit.weight_inputs == ("cld3-origin",)
+
+
+def test_front_end_of_a_runner_must_name_it(rules):
+    runner = package(name="python-speechkit", variable="python-speechkit",
+                     description="Speech recognition; portable per-language models are "
+                                 "downloaded separately.")
+    front = package(name="dictate", variable="dictate", description="Dictation with speechkit.",
+                    propagated_inputs=(Input(field="propagated-inputs", kind="package",
+                                             ref="python-speechkit", label="python-speechkit"),))
+    silent = package(name="plotter", variable="plotter", description="Plots data.",
+                     propagated_inputs=front.propagated_inputs)
+    table = {"python-speechkit": runner}
+    resolve = lambda name, pkg, module=None: table.get(name)  # noqa: E731
+    assert classify_package(runner, rules, resolve).weights == "external"
+    assert classify_package(front, rules, resolve).weights == "external"
+    assert classify_package(silent, rules, resolve).weights == "none"
+
+
+def test_datum_text_round_trips_simple_data():
+    from guixml.datum import Keyword, sym
+    assert datum_text([sym("list"), Keyword("install-plan"), "a\"b"]) == \
+        '(list #:install-plan "a\\"b")'
+
+
+# -- the real tree -----------------------------------------------------------------
+
+@pytest.mark.realtree
+def test_real_tree_figures():
+    source = os.environ.get("GUIX_SOURCE")
+    if not source:
+        pytest.skip("GUIX_SOURCE is not set")
+    labels = Path(os.environ.get("GUIXML_LABELS",
+                                 Path(__file__).resolve().parents[2] / "shared" / "data"
+                                 / "labels-dev.csv"))
+    if not labels.is_file():
+        pytest.skip("labels-dev.csv not found")
+    import csv
+    from guixml.index import load_channel
+    index = load_channel([source])
+    result = classify_channel(index, load_rules())
+    flagged = [a for a in result.packages if a.weights != "none"]
+    assert len(flagged) <= 150
+    assert all(a.evidence for a in flagged)
+    by_key = {(a.package.file.rsplit("/", 1)[-1], a.package.variable): a
+              for a in result.packages}
+    roles = {"is-weights": "model", "separate-input": "separate", "bundled": "tangled",
+             "needs-external": "external", "none": "none"}
+    tp = fp = fn = 0
+    for row in csv.DictReader(open(labels, encoding="utf-8")):
+        audit = by_key.get((row["module"], row["variable"]))
+        if audit is None:
+            continue
+        truth = roles[row["weights"]]
+        tp += truth != "none" and audit.weights != "none"
+        fp += truth == "none" and audit.weights != "none"
+        fn += truth != "none" and audit.weights == "none"
+    assert tp / (tp + fp) >= 0.95
+    assert tp / (tp + fn) >= 0.90
