@@ -98,31 +98,27 @@
 ;;; Annotations: alists or package records.
 ;;;
 
-(define package-properties-procedure
-  ;; 'package-properties' of (guix packages) when that module is loaded or
-  ;; loadable, else #f: this module must load without Guix.
-  (let ((procedure 'unresolved))
-    (lambda ()
-      (when (eq? procedure 'unresolved)
-        (set! procedure
-              (let ((module (false-if-exception
-                             (resolve-module '(guix packages) #:ensure #f))))
-                (and module
-                     (module-variable module 'package-properties)
-                     (module-ref module 'package-properties)))))
-      procedure)))
+;; (guix packages) defines its record predicates and accessors with
+;; 'define-inlinable', so 'module-ref' would return a macro: 'eval' of the
+;; name in that module yields the procedure.
+(define (guix-packages-ref name)
+  "Return the procedure NAME of (guix packages), or #f when that module is
+not loaded and cannot be loaded: this module must work without Guix."
+  (let ((module (false-if-exception
+                 (resolve-module '(guix packages) #:ensure #f))))
+    (and module
+         (module-variable module name)
+         (eval name module))))
 
 (define (package-record? object)
-  (let ((module (resolve-module '(guix packages) #:ensure #f)))
-    (and module
-         (module-variable module 'package?)
-         ((module-ref module 'package?) object))))
+  (let ((package? (guix-packages-ref 'package?)))
+    (and package? (package? object))))
 
 (define (annotation->alist annotation)
   "Return the properties alist of ANNOTATION, an alist or a package record."
   (cond ((or (pair? annotation) (null? annotation)) annotation)
-        ((and (package-record? annotation) (package-properties-procedure))
-         => (lambda (properties) (properties annotation)))
+        ((package-record? annotation)
+         ((guix-packages-ref 'package-properties) annotation))
         (else
          (error "not a properties alist or a package:" annotation))))
 
