@@ -89,6 +89,10 @@ class LicenseFacts:
     urls: tuple[str, ...] = ()  # texts named by procedure calls
     unknown: tuple[str, ...] = ()  # parts guixml could not map (shown as text)
     fsdg_data: bool = False  # some part is fsdg-compatible: data, not necessarily free
+    # Guix's own claim: True when every part is a (guix licenses) free licence
+    # (including the fsf-free, non-copyleft and x11-style procedures), False
+    # when a part is fsdg-compatible, None when a part is not understood.
+    guix_free: bool | None = None
 
 
 @functools.cache
@@ -420,6 +424,10 @@ def license_facts(datum: Any) -> LicenseFacts:
         parts.append(None)
 
     visit(datum)
+    if fsdg:
+        guix_free: bool | None = False
+    else:
+        guix_free = True if parts and len(guix_vars) == len(parts) else None
     known = [p for p in parts if p]
     if not parts or len(known) != len(parts):
         spdx = None
@@ -429,7 +437,8 @@ def license_facts(datum: Any) -> LicenseFacts:
         spdx = known[0] if len(known) == 1 else " AND ".join(
             f"({p})" if " OR " in p else p for p in known)
         flags, osi = spdx_flags(spdx)
-    return LicenseFacts(spdx, flags, osi, tuple(guix_vars), tuple(urls), tuple(unknown), fsdg)
+    return LicenseFacts(spdx, flags, osi, tuple(guix_vars), tuple(urls), tuple(unknown), fsdg,
+                        guix_free)
 
 
 def _describe(item: Any) -> str:

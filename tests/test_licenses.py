@@ -174,15 +174,18 @@ def test_facts_of_a_procedure_call_keep_the_url():
     assert facts.spdx == "LicenseRef-guix-non-copyleft"
     assert facts.urls == ("file://LICENSE.txt",)
     assert facts.fsf_libre is None and not facts.fsdg_data
+    assert facts.guix_free is True
     data = license_facts(List([sym("license:fsdg-compatible"), "https://example.org/terms"]))
     assert data.fsdg_data and data.spdx == "LicenseRef-guix-fsdg-compatible"
+    assert data.guix_free is False
 
 
 def test_facts_of_unknown_forms():
     facts = license_facts(List([sym("package-license"), sym("perl")]))
     assert facts.spdx is None and facts.fsf_libre is None
-    assert facts.unknown
+    assert facts.unknown and facts.guix_free is None
     public = license_facts(sym("license:public-domain"))
     assert public.spdx is None and public.guix_variables == ("public-domain",)
+    assert public.guix_free is True  # Guix lists it among free licences
     mixed = license_facts(List([sym("list"), sym("license:cc-by-sa4.0"), sym("local-terms")]))
     assert mixed.spdx is None and mixed.unknown == ("local-terms",)

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from guixml.cli import main
 from guixml.datum import DottedList, Keyword, List, Symbol, sym
@@ -215,3 +216,35 @@ def test_guile_reads_the_stub_and_agrees_with_our_reader(tmp_path, license_):
         ours = [write(datum) for datum in read_string(path.read_text("utf-8"))]
         assert guile_read(path) == ours
     assert len(guile_read(document)) == 1  # the snippet is comments only
+
+
+# ---------------------------------------------------------------------------
+# The layout never changes what is read
+
+
+_atoms = st.one_of(
+    st.sampled_from(["package", "list", "origin", "source", "sha256", "lambda*", "replace",
+                     "modify-phases", "add-after", "arguments", "x", "%standard-phases"]).map(sym),
+    st.text(max_size=30),
+    st.integers(-10**6, 10**6),
+    st.sampled_from(["phases", "install-plan", "key"]).map(Keyword),
+    st.booleans(),
+)
+
+
+def _wrap(inner):
+    return st.one_of(
+        st.lists(inner, max_size=6).map(List),
+        st.tuples(st.sampled_from(["quote", "gexp", "ungexp", "quasiquote", "unquote"]), inner)
+        .map(lambda pair: List([sym(pair[0]), pair[1]])),
+        st.tuples(st.lists(inner, min_size=1, max_size=3), _atoms)
+        .map(lambda pair: DottedList(pair[0], pair[1])),
+    )
+
+
+@given(st.recursive(_atoms, _wrap, max_leaves=40), st.integers(0, 20))
+@settings(max_examples=200, deadline=None)
+def test_layout_reads_back_as_the_same_datum(datum, column):
+    text = layout(datum, column)
+    [again] = read_string(text)
+    assert write(again) == write(datum)
