@@ -415,12 +415,12 @@ def _zip64_size(extra: bytes) -> int:
 @_detector("pickle")
 def _pickle(entry: _Entry, spec: dict[str, Any]) -> str | None:
     head = entry.head
-    if head.startswith(_hex(spec["prefix"])):
+    if "prefix" in spec and head.startswith(_hex(spec["prefix"])):
         return "torch.save legacy magic number after pickle protocol 2"
     if len(head) < 2 or head[0] != 0x80 or head[1] not in spec["protocols"]:
         return None
     markers = [m for m in spec["markers"] if m.encode() in head]
-    if len(markers) < spec["markers_min"]:
+    if not markers:
         return None
     return f"pickle protocol {head[1]} naming {', '.join(repr(m) for m in markers[:3])}"
 

@@ -117,6 +117,16 @@ def torch_marker_pickle() -> bytes:
             b"\x94\x93\x94)R\x94\x8c\x0ctorch._utils\x94\x8c\x12_rebuild_tensor_v2\x94\x93." + floats(16))
 
 
+def sklearn_pickle() -> bytes:
+    return (b"\x80\x04\x95\x00\x01\x00\x00\x00\x00\x00\x00\x8c\x1esklearn.linear_model._logistic"
+            b"\x94\x8c\x12LogisticRegression\x94\x93\x94)\x81\x94}\x94(\x8c\x05coef_\x94" + floats(16))
+
+
+def ordered_dict_pickle() -> bytes:
+    """A protocol-2 pickle of an OrderedDict of plain numbers: not a model."""
+    return b"\x80\x02ccollections\nOrderedDict\nq\x00)Rq\x01X\x01\x00\x00\x00aq\x02K\x01s."
+
+
 def keras_h5() -> bytes:
     return (b"\x89HDF\r\n\x1a\n" + b"\x00" * 120 + b"keras_version\x00\x002.15.0\x00"
             + b"backend\x00tensorflow\x00model_weights\x00" + floats(64))
@@ -204,6 +214,7 @@ WEIGHT_FILES = {
     "pytorch-zip": ("checkpoints/resnet.pt", pytorch_zip),
     "keras-zip": ("saved/model.keras", keras_zip),
     "pytorch-legacy": ("old/net.pth", torch_legacy_pickle),
+    "sklearn-pickle": ("models/classifier.joblib", sklearn_pickle),
     "keras-hdf5": ("weights/model.h5", keras_h5),
     "tflite": ("assets/detect.tflite", tflite),
     "nnue": ("src/nn-1c0000000000.nnue", nnue),
@@ -371,6 +382,7 @@ def python_project() -> dict[str, bytes]:
         "setup.py": b"from setuptools import setup\nsetup(name='demo', version='1.0')\n",
         "demo/__init__.py": b"WEIGHTS = [0.1, 0.2, 0.7]  # mixing weights, not a model\n",
         "demo/data/table.json": json.dumps({"values": list(range(5000))}).encode(),
+        "demo/settings.pkl": ordered_dict_pickle(),
         "demo/cache.pkl": b"\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00}\x94\x8c\x01a\x94K\x01s.",
         "tests/fixtures/points.csv": "\n".join(f"{i},{i * i}" for i in range(2000)).encode(),
     }
