@@ -15,6 +15,9 @@ a network file: what does a separate weights package look like?  The stub
   ``.gz`` network is not decompressed);
 - maps the SPDX licence to the ``(guix licenses)`` variable
   (:mod:`guixml.licenses`);
+- when a local copy is given, checks with :mod:`guixml.inspect` that it is a
+  recognised weight format (a warning otherwise: an HTML error page saved by
+  mistake would get a hash too);
 - fills ``properties`` with the vocabulary of docs/annotations.md:
   ``ml-weights`` is ``model``, the licence is recorded as given, and what no
   URL can tell (training software, data, reproducibility) is ``unknown``,
@@ -38,6 +41,7 @@ from guixml.datum import DottedList, Keyword, List, sym
 from guixml.emit import PropertyEntry, UNKNOWN, properties_field
 from guixml.errors import GuixmlError
 from guixml.hashing import guix_hash
+from guixml.inspect import inspect_path
 from guixml.layout import Verbatim, layout
 from guixml.licenses import LicenseMappingError, guix_variables_for_expression, parse_spdx
 
@@ -159,6 +163,18 @@ def _filled_string(text: str, column: int, width: int = 78) -> Verbatim:
     return Verbatim('"' + "\n".join(lines) + '"')
 
 
+def _content_warnings(path: str) -> list[str]:
+    """A warning when the local copy is not a weight format guixml recognises."""
+    try:
+        findings = inspect_path(path).findings
+    except GuixmlError as error:
+        return [f"{path}: could not be inspected ({error})"]
+    if findings:
+        return []
+    return [f"{path}: not a weight format `guixml inspect` recognises; "
+            "check that it is the file the URL serves"]
+
+
 def _license_field(spdx: str | None, warnings: list[str]) -> Any:
     if spdx is None:
         warnings.append("no --license: the license field is #f and ml-weights-license is #f; "
@@ -206,6 +222,7 @@ def make_stub(request: StubRequest) -> Stub:
             hash_text = guix_hash(request.file)
         except OSError as error:
             raise StubError(f"{request.file}: {error.strerror or error}") from error
+        warnings.extend(_content_warnings(request.file))
     else:
         hash_text = PLACEHOLDER_HASH
         warnings.append("no --file: the sha256 is a placeholder; run `guix download URL` "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import struct
 import subprocess
 from pathlib import Path
 
@@ -58,12 +59,22 @@ def test_name_and_version_guessed_from_url(url, name, version):
 
 def test_hash_from_local_file(tmp_path):
     weights = tmp_path / "nn.nnue"
-    weights.write_bytes(b"\x20\x2f\xf3\x7a" + bytes(range(256)) * 40)
+    description = b"Features=HalfKAv2_hm,Network=AffineTransform"
+    weights.write_bytes(struct.pack("<III", 0x7AF32F20, 0x1C103E72, len(description))
+                        + description + bytes(range(256)) * 40)
     stub = make_stub(StubRequest(NNUE_URL, file=str(weights), license="CC0-1.0"))
     source = field(package_of(stub.text), "source")
     sha256 = field(source, "sha256")
     assert sha256 == List([sym("base32"), guix_hash_bytes(weights.read_bytes())])
     assert not any("placeholder" in w for w in stub.warnings)
+    assert not any("recognises" in w for w in stub.warnings)  # an NNUE header
+
+
+def test_local_file_that_is_no_weight_format_warns(tmp_path):
+    page = tmp_path / "nn.nnue"
+    page.write_text("<html><body>404 Not Found</body></html>\n")
+    stub = make_stub(StubRequest(NNUE_URL, file=str(page)))
+    assert any("recognises" in warning for warning in stub.warnings)
 
 
 def test_placeholder_hash_warns():
