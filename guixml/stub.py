@@ -163,6 +163,13 @@ def _filled_string(text: str, column: int, width: int = 78) -> Verbatim:
     return Verbatim('"' + "\n".join(lines) + '"')
 
 
+def _store_file_name(name: str, file_name: str) -> str:
+    """The origin's file name: upstream's, prefixed with NAME unless it has it
+    (`guix lint` wants the package name in a source file name).  The file is
+    installed under upstream's name whatever this is: the unpack phase copies it."""
+    return file_name if name in file_name.lower() else f"{name}-{file_name}"
+
+
 def _content_warnings(path: str) -> list[str]:
     """A warning when the local copy is not a weight format guixml recognises."""
     try:
@@ -252,7 +259,7 @@ def make_stub(request: StubRequest) -> Stub:
             sym("origin"),
             List([sym("method"), sym("url-fetch")]),
             List([sym("uri"), request.url]),
-            List([sym("file-name"), file_name]),
+            List([sym("file-name"), _store_file_name(name, file_name)]),
             List([sym("sha256"), List([sym("base32"), hash_text])])])]),
         List([sym("build-system"), sym("copy-build-system")]),
         List([sym("arguments"), arguments]),

@@ -98,9 +98,11 @@ def test_package_fields():
     origin = field(package, "source")
     assert field(origin, "uri") == NNUE_URL
     assert field(origin, "method") == sym("url-fetch")
+    assert field(origin, "file-name") == "stockfish-nnue-big-nn-1c0000000000.nnue"
     arguments = flat(field(package, "arguments"))
     assert '#:install-plan #~\'(("nn-1c0000000000.nnue" "share/stockfish-nnue-big/"))' in arguments
     assert "(replace 'unpack" in arguments  # a .gz network must not be decompressed
+    assert '(copy-file source "nn-1c0000000000.nnue")' in arguments
 
 
 def test_properties_are_valid_vocabulary():
