@@ -82,16 +82,43 @@ def _is(name: str, fast: frozenset[str], char: str) -> bool:
 
 _STRING_NAMED = {"\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v",
                  "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
-_PLAIN_ASCII_STRING = re.compile(r'[ !#-\[\]-~]*')
 
 
-def _string_escape(char: str) -> str:
+def _bmp_complement_class(name: str, excluded: str) -> str:
+    """A regex character class of the BMP characters NOT in class NAME, plus EXCLUDED.
+
+    Limited to the BMP so that the regex engine compiles it to a bitmap (with
+    ranges beyond it, it would test hundreds of ranges per character).
+    """
+    starts, ends = _RANGES[name]
+    pieces = [re.escape(c) for c in excluded]
+    previous = 0
+    for start, end in zip(starts, ends):
+        if start >= 0x10000:
+            break
+        if start > previous:
+            pieces.append(f"{re.escape(chr(previous))}-{re.escape(chr(start - 1))}")
+        previous = end + 1
+    if previous < 0x10000:
+        pieces.append(f"{re.escape(chr(previous))}-\uffff")
+    return "[" + "".join(pieces) + "]"
+
+
+# Characters a string literal may not hold as themselves (astral characters
+# are decided one by one in _string_escape).
+_STRING_SPECIAL = re.compile(
+    _bmp_complement_class("printing", '"\\') + "|[\U00010000-\U0010ffff]")
+_PLAIN_ASCII = re.compile(r"[ !#-\[\]-~]*")
+
+
+def _string_escape(match: re.Match[str]) -> str:
+    char = match.group()
     named = _STRING_NAMED.get(char)
     if named is not None:
         return named
-    if _is("printing", _PRINTING, char):
-        return char
     code = ord(char)
+    if code >= 0x10000 and _in_class("printing", code):
+        return char
     if code < 0x100:
         return f"\\x{code:02x}"
     if code < 0x10000:
@@ -101,17 +128,18 @@ def _string_escape(char: str) -> str:
 
 def write_string(value: str) -> str:
     """VALUE as a Guile string literal."""
-    if _PLAIN_ASCII_STRING.fullmatch(value):
-        return f'"{value}"'
-    return '"' + "".join(map(_string_escape, value)) + '"'
+    if _PLAIN_ASCII.fullmatch(value):
+        return '"' + value + '"'
+    return '"' + _STRING_SPECIAL.sub(_string_escape, value) + '"'
 
 
 # -- symbols and keywords ----------------------------------------------------
 
-# Written forms of symbols seen, by id (Symbol's Python-level __hash__ and
-# __eq__ make it a slow dict key); the symbol is kept alive with its text so
-# that its id stays unique.
-_symbol_cache: dict[int, tuple[str, object]] = {}
+# Written forms of symbols seen, by id: Symbol's Python-level __hash__ and
+# __eq__ make symbols slow dict keys.  The symbols are kept alive in
+# _symbol_keep so that no other object can take their ids.
+_symbol_cache: dict[int, str] = {}
+_symbol_keep: list = []
 
 
 def _symbol_needs_braces(name: str) -> bool:
@@ -148,14 +176,15 @@ def write_symbol(name: str) -> str:
     """The symbol NAME as Guile writes it (bare, or ``#{…}#``)."""
     found = _symbol_cache.get(id(name))
     if found is not None:
-        return found[0]
+        return found
     plain = str.__str__(name)
     if _symbol_needs_braces(plain):
         text = "#{" + "".join(map(_extended_char, plain)) + "}#"
     else:
         text = plain
     if type(name) is Symbol:
-        _symbol_cache[id(name)] = (text, name)
+        _symbol_cache[id(name)] = text
+        _symbol_keep.append(name)
     return text
 
 
@@ -234,63 +263,88 @@ def _write_number(value) -> str:
 
 
 # -- data ------------------------------------------------------------------------
+#
+# Speed matters (a whole Guix tree is ~3.5 million tokens): the text goes into
+# one list of parts joined once at the end (joining per list would copy each
+# character once per nesting level), symbols come from a cache by id, and
+# the common kinds are tested first.
 
 
 def write(datum) -> str:
     """DATUM as Guile 3.0's ``write`` prints it."""
-    parts: list[str] = []
-    _write_into(datum, parts.append)
+    kind = type(datum)
+    if kind is List or kind is list:
+        if not datum:
+            return "()"
+        parts = ["("]
+        _write_items(datum, parts, parts.append)
+        return "".join(parts)
+    if kind is Symbol:
+        return write_symbol(datum)
+    parts = []
+    _write_other(datum, parts, parts.append)
     return "".join(parts)
 
 
-def _write_into(datum, emit) -> None:
+def _write_items(items, parts: list, append) -> None:
+    """Append the items separated by spaces, then ")"."""
+    cached = _symbol_cache.get
+    for item in items:
+        kind = type(item)
+        if kind is Symbol:
+            append(cached(id(item)) or write_symbol(item))
+        elif kind is List:
+            if item:
+                append("(")
+                _write_items(item, parts, append)
+            else:
+                append("()")
+        elif kind is str:
+            append(write_string(item))
+        else:
+            _write_other(item, parts, append)
+        append(" ")
+    parts[-1] = ")"
+
+
+def _write_other(datum, parts: list, append) -> None:
     kind = type(datum)
-    if kind is Symbol:
-        emit(write_symbol(datum))
-    elif kind is str:
-        emit(write_string(datum))
-    elif kind is List or kind is list:
-        if not datum:
-            emit("()")
-            return
-        emit("(")
-        first = True
-        for item in datum:
-            if first:
-                first = False
-            else:
-                emit(" ")
-            _write_into(item, emit)
-        emit(")")
-    elif kind is Keyword:
-        emit("#:" + write_symbol(str(datum)))
+    if kind is Keyword:
+        append("#:" + write_symbol(str.__str__(datum)))
     elif kind is bool:
-        emit("#t" if datum else "#f")
-    elif kind is int or kind is float or kind is Fraction or kind is complex:
-        emit(_write_number(datum))
+        append("#t" if datum else "#f")
+    elif kind is int:
+        append(str(datum))
+    elif kind is List or kind is list:
+        if datum:
+            append("(")
+            _write_items(datum, parts, append)
+        else:
+            append("()")
+    elif kind is Symbol:
+        append(write_symbol(datum))
+    elif kind is str:
+        append(write_string(datum))
+    elif kind is float or kind is Fraction or kind is complex:
+        append(_write_number(datum))
     elif kind is Char:
-        emit(write_char(str(datum)))
+        append(write_char(str.__str__(datum)))
     elif kind is DottedList:
-        emit("(")
-        for item in datum.items:
-            _write_into(item, emit)
-            emit(" ")
-        emit(". ")
-        _write_into(datum.tail, emit)
-        emit(")")
+        append("(")
+        _write_items(datum.items, parts, append)
+        if datum.tail is not NIL:  # Guile prints a #nil tail as the end of a list
+            parts[-1] = " . "
+            _write_other(datum.tail, parts, append)
+            append(")")
     elif kind is Vector or kind is tuple:
-        emit("#(")
-        first = True
-        for item in datum:
-            if first:
-                first = False
-            else:
-                emit(" ")
-            _write_into(item, emit)
-        emit(")")
+        if datum:
+            append("#(")
+            _write_items(datum, parts, append)
+        else:
+            append("#()")
     elif datum is NIL:
-        emit("#nil")
+        append("#nil")
     elif kind is bytes or kind is bytearray:
-        emit("#vu8(" + " ".join(map(str, datum)) + ")")
+        append("#vu8(" + " ".join(map(str, datum)) + ")")
     else:
         raise TypeError(f"not a guixml datum: {datum!r}")
