@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 from pathlib import Path
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 import attrs
 
@@ -327,6 +327,3 @@ def alist_from_facts(facts: MLFacts) -> List:
             result.append(DottedList([sym(name)], value))
     return result
 
-
-def symbols(values: Iterable[str]) -> list[Symbol]:
-    return [sym(v) for v in values]

@@ -183,3 +183,38 @@ def test_guile_agrees_on_generated_annotations(batch) -> None:
 def test_guile_agrees_on_generated_valid_annotations(batch) -> None:
     assert all(python_result(a)[0] == [] for a in batch)
     _compare(batch)
+
+
+# --- what guixml emits ----------------------------------------------------------
+
+
+@st.composite
+def package_audits(draw):
+    from guixml.model import Package
+    from guixml.results import PackageAudit
+
+    weights = draw(st.sampled_from(["none", "model", "separate", "tangled", "external"]))
+    labels = st.text(st.sampled_from("abcdefghij-0123456789"), min_size=1, max_size=12)
+    return PackageAudit(
+        package=Package(module="(demo)", file="demo.scm", variable="demo", name="demo",
+                        version="1"),
+        weights=weights,
+        # the classifier names at least one weight input for 'separate'
+        weight_inputs=tuple(draw(st.lists(labels, min_size=1, max_size=3)))
+        if weights == "separate" else (),
+        weights_license=draw(st.sampled_from(
+            [None, "Apache-2.0", "GPL-3.0-or-later", "CC-BY-NC-4.0 OR MIT",
+             "LicenseRef-guix-non-copyleft", "Apache-2.0 WITH LLVM-exception"])),
+    )
+
+
+@pytest.mark.guile
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(package_audits(), min_size=40, max_size=40))
+def test_emitted_annotations_are_valid_on_both_sides(audits) -> None:
+    from guixml.emit import suggested_entries
+
+    batch = [List(entry.datum for entry in suggested_entries(audit)) for audit in audits]
+    for alist in batch:
+        assert properties_problems(alist) == [], vectors.write(alist)
+    _compare(batch)
