@@ -20,9 +20,20 @@ from typing import Any, Callable, Literal
 import attrs
 
 from guixml import license_freedom as spdx
+from guixml.results import PackageAudit
 from guixml.vocabulary import MLFacts, facts_from_alist
 
-__all__ = ["Verdict", "POLICIES", "verdict", "verdicts", "guix_2023", "debian", "osaid", "gcd_008"]
+__all__ = [
+    "Verdict",
+    "POLICIES",
+    "verdict",
+    "verdicts",
+    "facts_from_audit",
+    "guix_2023",
+    "debian",
+    "osaid",
+    "gcd_008",
+]
 
 VerdictWord = Literal["accept", "reject", "review"]
 
@@ -221,3 +232,23 @@ def verdicts(annotation: MLFacts | Any) -> dict[str, Verdict]:
     """Every policy's verdict on ANNOTATION, by policy id."""
     facts = _facts(annotation)
     return {name: judge(facts) for name, judge in POLICIES.items()}
+
+
+def facts_from_audit(audit: PackageAudit) -> MLFacts:
+    """The ML facts of an audited package.
+
+    The package's own annotation when it has an ``ml-weights`` property;
+    otherwise what the classifier found (role, weight inputs, licence), every
+    other fact ``unknown`` -- so the verdicts ask for review rather than guess.
+    """
+    properties = audit.package.properties or ()
+    facts = facts_from_alist(properties)
+    if facts.weights is not None:
+        return facts
+    if audit.weights == "none":
+        return MLFacts()
+    return MLFacts(
+        weights=audit.weights,
+        weight_inputs=tuple(audit.weight_inputs) if audit.weights == "separate" else (),
+        weights_license=audit.weights_license,
+    )

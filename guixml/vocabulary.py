@@ -104,8 +104,9 @@ def _split_entry(entry: Any) -> tuple[Any, Any]:
         return items[0], DottedList(items[1:], entry.tail)
     if isinstance(entry, List) and len(entry) > 0:
         return entry[0], List(entry[1:])
-    if isinstance(entry, tuple) and len(entry) == 2:
-        return entry
+    if isinstance(entry, tuple) and len(entry) == 2:  # Python pairs, as in model.Package
+        key, value = entry
+        return (sym(key) if type(key) is str else key), value
     return _MALFORMED, None
 
 
@@ -124,8 +125,9 @@ def _unquote(datum: Any) -> Any:
 def entries(alist: Any) -> list[tuple[Any, Any]]:
     """The (car, cdr) of each entry of ALIST, malformed entries as (_MALFORMED, entry).
 
-    ALIST is a guixml List (optionally quoted), a Python list of entries, or a
-    dict from key name to value.
+    ALIST is a guixml List (optionally quoted), a Python sequence of entries
+    (guixml data or ``(name, value)`` tuples, as in ``Package.properties``), or
+    a dict from key name to value.
     """
     if isinstance(alist, dict):
         return [(sym(k) if isinstance(k, str) else k, v) for k, v in alist.items()]

@@ -134,3 +134,25 @@ def test_verdict_invariants(facts: MLFacts) -> None:
         # the 2023 thread is the most lenient policy: whatever it rejects, all reject
         if result["guix-2023"].verdict == "reject":
             assert all(v.verdict == "reject" for v in result.values())
+
+
+def test_facts_from_audit() -> None:
+    from guixml.datum import sym
+    from guixml.model import Package
+    from guixml.policies import facts_from_audit
+    from guixml.results import PackageAudit
+
+    def audit(properties=None, **fields):
+        package = Package(module="(demo)", file="demo.scm", variable="demo", name="demo",
+                          version="1", properties=properties)
+        return PackageAudit(package=package, **fields)
+
+    assert facts_from_audit(audit()) == MLFacts()
+    found = facts_from_audit(audit(weights="separate", weight_inputs=("nn",),
+                                   weights_license="CC-BY-NC-4.0"))
+    assert found == MLFacts(weights="separate", weight_inputs=("nn",),
+                            weights_license="CC-BY-NC-4.0")
+    assert verdict("guix-2023", found).verdict == "reject"
+    annotated = audit((("ml-weights", sym("tangled")), ("ml-training-data", sym("free"))),
+                      weights="model")
+    assert facts_from_audit(annotated) == MLFacts(weights="tangled", training_data="free")
