@@ -42,6 +42,7 @@ __all__ = ["Benchmark", "BENCHMARKS", "register", "parallel_map", "package_modul
 
 REPO = Path(__file__).resolve().parent.parent
 READ_WRITE_SCM = REPO / "tests" / "guile" / "read-write.scm"
+READ_ONLY_SCM = REPO / "tests" / "guile" / "read-only.scm"
 
 
 @attrs.frozen
@@ -119,6 +120,42 @@ register(Benchmark(
     guixml=_read_write,
     guile_command=lambda guile, paths: [guile, "--no-auto-compile", "-s",
                                         str(READ_WRITE_SCM), *map(str, paths)],
+))
+
+
+def _annotate_copy(guix_source: Path) -> list[Path]:
+    """A fresh copy of gnu/packages in a temporary directory (annotate edits it)."""
+    import tempfile
+    root = Path(tempfile.mkdtemp(prefix="guixml-bench-annotate-"))
+    shutil.copytree(guix_source / "gnu" / "packages", root / "gnu" / "packages")
+    return package_modules(root)
+
+
+def _annotate(paths: list[Path], jobs: int) -> int:
+    """``guixml annotate --write`` over the copied tree, with a cold cache."""
+    import tempfile
+    from guixml.cli import main as guixml_main
+    root = paths[0].parent.parent.parent
+    with tempfile.TemporaryDirectory(prefix="guixml-bench-cache-") as cache:
+        saved = os.environ.get("GUIXML_CACHE_DIR")
+        os.environ["GUIXML_CACHE_DIR"] = cache
+        try:
+            return guixml_main(["annotate", "--write", str(root)])
+        finally:
+            if saved is None:
+                del os.environ["GUIXML_CACHE_DIR"]
+            else:
+                os.environ["GUIXML_CACHE_DIR"] = saved
+
+
+register(Benchmark(
+    name="annotate",
+    description="guixml annotate --write over a copy of the tree (cold cache) "
+                "against Guile merely reading it",
+    files=_annotate_copy,
+    guixml=_annotate,
+    guile_command=lambda guile, paths: [guile, "--no-auto-compile", "-s",
+                                        str(READ_ONLY_SCM), *map(str, paths)],
 ))
 
 
