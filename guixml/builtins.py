@@ -472,4 +472,113 @@ def _gexp_input(ev, args):
     return InputItem(None, args[0], output)
 
 
-BUILTINS_THAT_ARE_KEYWORDS = frozenset(str(k) for k in (Keyword("optional"),))
+def _constant(value: Any) -> Callable:
+    return lambda ev, args: value
+
+
+def _load_system_facts() -> None:
+    import tomllib
+    from importlib.resources import files
+    data = tomllib.loads(files("guixml").joinpath("data/evaluation.toml").read_text("utf-8"))
+    system = data["system"]
+    BUILTINS["%current-system"] = Builtin("%current-system",
+                                          _constant(system["current-system"]))
+    for name, value in system["predicates"].items():
+        BUILTINS[name] = Builtin(name, _constant(value))
+
+
+_load_system_facts()
+
+
+@builtin("make-parameter")
+def _make_parameter(ev, args):
+    _arity(args, 1, 2)
+    value = args[0]
+    return Builtin("parameter", lambda ev, a: value)
+
+
+@builtin("identity")
+def _identity(ev, args):
+    _arity(args, 1)
+    return args[0]
+
+
+@builtin("string-contains")
+def _string_contains(ev, args):
+    _arity(args, 2)
+    i = ev.string(args[0]).find(ev.string(args[1]))
+    return i if i >= 0 else False
+
+
+@builtin("string-index")
+def _string_index(ev, args):
+    _arity(args, 2)
+    c = ev.force(args[1])
+    i = ev.string(args[0]).find(str(c)) if isinstance(c, str) else -1
+    return i if i >= 0 else False
+
+
+@builtin("string-pad-right", "string-pad")
+def _unsupported_string(ev, args):
+    raise EvalFailure("unsupported-procedure", "string-pad")
+
+
+@builtin("list?", "pair?")
+def _listp(ev, args):
+    _arity(args, 1)
+    return isinstance(ev.force(args[0]), list)
+
+
+@builtin("string?")
+def _stringp(ev, args):
+    _arity(args, 1)
+    return type(ev.force(args[0])) is str
+
+
+@builtin("package?")
+def _packagep(ev, args):
+    _arity(args, 1)
+    return type(ev.force(args[0])) is PackageValue
+
+
+@builtin("filter")
+def _filter(ev, args):
+    _arity(args, 2)
+    fn = ev.force(args[0])
+    return [x for x in ev.list(args[1]) if ev.force(ev.apply(fn, [x], None)) is not False]
+
+
+@builtin("delete")
+def _delete(ev, args):
+    _arity(args, 2)
+    from guixml.datum import equal
+    x = ev.force(args[0])
+    return [y for y in ev.list(args[1]) if not equal(ev.force(y), x)]
+
+
+@builtin("format")
+def _format(ev, args):
+    if len(args) < 2 or ev.force(args[0]) is not False:
+        raise EvalFailure("unsupported-procedure", "format")
+    template = ev.string(args[1])
+    values = list(args[2:])
+    out = []
+    i = 0
+    while i < len(template):
+        c = template[i]
+        if c == "~" and i + 1 < len(template):
+            d = template[i + 1]
+            if d in "aAsSdD":
+                v = ev.force(values.pop(0)) if values else ""
+                out.append(v if type(v) is str else str(v))
+            elif d == "%":
+                out.append("\n")
+            elif d == "~":
+                out.append("~")
+            else:
+                raise EvalFailure("unsupported-procedure", "format ~" + d)
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)

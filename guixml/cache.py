@@ -118,19 +118,16 @@ class Cache:
         out = []
         for k in keys:
             blob = blobs.get(k) if k else None
-            out.append(_load(blob) if blob is not None else None)
+            out.append(_load_plain(blob) if blob is not None else None)
         return out
 
-    def put_summaries(self, items: list[tuple[str, str, Any]]) -> None:
+    def put_blobs(self, items: list[tuple[str, str, bytes]]) -> None:
+        """Store pickled summaries (as :func:`guixml.index.dump_summary` makes them)."""
         rows = []
-        for path, relative, summary in items:
+        for path, relative, blob in items:
             k = self.key(path, relative)
-            if k is None or summary is None:
-                continue
-            try:
-                rows.append((k, _dump(summary)))
-            except (pickle.PicklingError, TypeError, RecursionError):
-                continue
+            if k is not None:
+                rows.append((k, blob))
         try:
             self.db.executemany("INSERT OR REPLACE INTO summary VALUES (?, ?)", rows)
             self.db.commit()
@@ -139,9 +136,6 @@ class Cache:
 
     def get_summary(self, path: str, relative: str) -> Any:
         return self.get_summaries([(path, relative)])[0]
-
-    def put_summary(self, path: str, relative: str, summary: Any) -> None:
-        self.put_summaries([(path, relative, summary)])
 
     # -- whole channel ----------------------------------------------------------------
 
@@ -169,6 +163,13 @@ class Cache:
 
 def _dump(value: Any) -> bytes:
     return zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _load_plain(blob: bytes) -> Any:
+    try:
+        return pickle.loads(blob)
+    except Exception:  # a corrupt or stale entry is a cache miss
+        return None
 
 
 def _load(blob: bytes) -> Any:

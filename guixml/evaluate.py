@@ -370,7 +370,7 @@ def field_value(ev: Evaluator, pkg: Any, field: str, default: Any = None) -> Any
         if field in pkg.fields:
             return pkg.fields[field]
         if t is PackageValue and pkg.transform is not None:
-            transformed = TRANSFORM_HOOK(ev, pkg)
+            transformed = _transform_hook()(ev, pkg)
             if transformed is not pkg:
                 pkg = transformed
                 continue
@@ -380,8 +380,9 @@ def field_value(ev: Evaluator, pkg: Any, field: str, default: Any = None) -> Any
     raise EvalFailure("inheritance-loop")
 
 
-def TRANSFORM_HOOK(ev: Evaluator, pkg: PackageValue) -> Any:  # replaced by guixml.transforms
-    raise EvalFailure("package-transform", str(pkg.transform))
+def _transform_hook() -> Callable:
+    from guixml.transforms import apply_transform
+    return apply_transform
 
 
 def origin_file_name(ev: Evaluator, origin: OriginValue) -> str | None:
@@ -769,6 +770,77 @@ def _this_package_input(fields: tuple[str, ...]) -> Callable:
     return special
 
 
+def _match(ev: Evaluator, x: List, env: Env) -> Any:
+    """``(match EXPR (PATTERN BODY …) …)`` of (ice-9 match), for the common patterns."""
+    value = ev.eval(x[1], env)
+    for clause in x[2:]:
+        if type(clause) is not List or len(clause) < 2:
+            raise EvalFailure("bad-match", _text(x))
+        bindings: dict = {}
+        if _match_pattern(ev, clause[0], value, bindings, env):
+            return ev.eval_body(clause[1:], Env(bindings, env))
+    raise EvalFailure("match-no-clause", _text(x)[:120])
+
+
+def _match_pattern(ev: Evaluator, pat: Any, value: Any, bindings: dict, env: Env) -> bool:
+    from guixml.datum import equal
+    t = type(pat)
+    if t is Symbol:
+        name = str(pat)
+        if name == "_":
+            return True
+        bindings[name] = value
+        return True
+    if t is List:
+        if pat and type(pat[0]) is Symbol:
+            head = str(pat[0])
+            if head == "quote":
+                return equal(ev.force(value), strip(pat[1]))
+            if head == "?":
+                pred = ev.eval(pat[1], env)
+                if ev.force(ev.apply(pred, [value], None)) is False:
+                    return False
+                return all(_match_pattern(ev, p, value, bindings, env) for p in pat[2:])
+            if head == "and":
+                return all(_match_pattern(ev, p, value, bindings, env) for p in pat[1:])
+            if head == "or":
+                return any(_match_pattern(ev, p, value, bindings, env) for p in pat[1:])
+            if head == "not":
+                return not _match_pattern(ev, pat[1], value, {}, env)
+            if head == "=":
+                return _match_pattern(ev, pat[2], ev.apply(ev.eval(pat[1], env), [value], None),
+                                      bindings, env)
+            if head in ("unquote", "quasiquote", "$", "struct", "get!", "set!", "=>"):
+                raise EvalFailure("match-pattern", _text(pat))
+        forced = ev.force(value)
+        if not isinstance(forced, list):
+            return False
+        if len(pat) >= 2 and type(pat[-1]) is Symbol and str(pat[-1]) in ("...", "___"):
+            fixed = list(pat[:-2])
+            if len(forced) < len(fixed):
+                return False
+            if not all(_match_pattern(ev, p, v, bindings, env) for p, v in zip(fixed, forced)):
+                return False
+            repeated = pat[-2]
+            if type(repeated) is not Symbol:
+                raise EvalFailure("match-pattern", _text(pat))
+            if str(repeated) != "_":
+                bindings[str(repeated)] = forced[len(fixed):]
+            return True
+        if len(pat) != len(forced):
+            return False
+        return all(_match_pattern(ev, p, v, bindings, env) for p, v in zip(pat, forced))
+    if t is DottedList:
+        forced = ev.force(value)
+        if not isinstance(forced, list) or len(forced) < len(pat.items):
+            return False
+        n = len(pat.items)
+        if not all(_match_pattern(ev, p, v, bindings, env) for p, v in zip(pat.items, forced)):
+            return False
+        return _match_pattern(ev, pat.tail, forced[n:], bindings, env)
+    return equal(ev.force(value), pat)
+
+
 SPECIAL_FORMS: dict[str, Callable] = {
     "quote": _quote,
     "quasiquote": _quasiquote,
@@ -787,6 +859,7 @@ SPECIAL_FORMS: dict[str, Callable] = {
     "lambda*": _lambda,
     "@": _at,
     "@@": _at,
+    "@*": _at,
     "delay": _delay,
     "package": _package_form,
     "package/inherit": _package_inherit,
@@ -794,7 +867,7 @@ SPECIAL_FORMS: dict[str, Callable] = {
     "modify-inputs": _modify_inputs,
     "this-package-input": _this_package_input(("inputs", "propagated-inputs")),
     "this-package-native-input": _this_package_input(("native-inputs",)),
-    "match": _unsupported("match"),
+    "match": _match,
     "match-lambda": _unsupported("match"),
     "case": _unsupported("case"),
     "let-values": _unsupported("let-values"),
@@ -810,3 +883,4 @@ for _name in RECORD_TYPES:
 
 # The builtins live in their own module; imported last (it needs the names above).
 from guixml.builtins import BUILTINS  # noqa: E402
+import guixml.transforms  # noqa: E402,F401  (registers the transformers)

@@ -32,6 +32,7 @@ location and skipped.
 from __future__ import annotations
 
 import os
+import pickle
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -89,6 +90,24 @@ def discover(paths: Iterable[str]) -> tuple[list[ChannelFile], list[str]]:
     if guix_source and guix_source not in roots:
         roots.append(guix_source)
     return files, roots
+
+
+def summarize_file_pickled(job: tuple[str, str]) -> bytes:
+    """Worker entry point: the pickled summary (what the cache stores, too)."""
+    return dump_summary(summarize_file(job))
+
+
+def dump_summary(summary: ModuleSummary) -> bytes:
+    try:
+        return pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        for d in summary.defs.values():
+            if d.status == "value":
+                try:
+                    pickle.dumps(d.value, protocol=pickle.HIGHEST_PROTOCOL)
+                except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+                    d.status, d.value = "deferred", None
+        return pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def summarize_file(job: tuple[str, str]) -> ModuleSummary:
@@ -187,10 +206,10 @@ class ChannelIndex:
             summary = store.get_summary(path, relative)
             if summary is not None:
                 return summary
-        summary = summarize_file((path, relative))
+        blob = summarize_file_pickled((path, relative))
         if store is not None:
-            store.put_summary(path, relative, summary)
-        return summary
+            store.put_blobs([(path, relative, blob)])
+        return pickle.loads(blob)
 
     def scope(self, module: str) -> ChannelScope:
         scope = self._scopes.get(module)
@@ -417,17 +436,17 @@ def _summaries(files: list[ChannelFile], store, jobs: int | None) -> list[Module
             # Largest files first so the workers finish together.
             order = sorted(range(len(work)), key=lambda k: -_size(work[k][0]))
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                done = pool.map(summarize_file, [work[k] for k in order], chunksize=1)
+                done = pool.map(summarize_file_pickled, [work[k] for k in order], chunksize=1)
             computed: list[Any] = [None] * len(work)
-            for k, s in zip(order, done):
-                computed[k] = s
+            for k, blob in zip(order, done):
+                computed[k] = blob
         else:
-            computed = [summarize_file(w) for w in work]
-        for i, s in zip(missing, computed):
-            results[i] = s
+            computed = [summarize_file_pickled(w) for w in work]
+        for i, blob in zip(missing, computed):
+            results[i] = pickle.loads(blob)
         if store is not None:
-            store.put_summaries([(files[i].path, files[i].relative, results[i])
-                                 for i in missing])
+            store.put_blobs([(files[i].path, files[i].relative, blob)
+                             for i, blob in zip(missing, computed)])
     return [s for s in results if s is not None]
 
 

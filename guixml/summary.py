@@ -17,7 +17,7 @@ from guixml.datum import DottedList, Keyword, List, Symbol
 from guixml.errors import GuixmlError
 from guixml.evaluate import BUILTINS, Env, Evaluator, Scope, strip
 from guixml.model import Import
-from guixml.values import (Call, Closure, EvalFailure, GlobalRef, InputItem, NeedGlobal,
+from guixml.values import (Builtin, Call, Closure, EvalFailure, GlobalRef, InputItem, NeedGlobal,
                            OriginValue, PackageValue, Promise, Record)
 
 __all__ = ["ModuleSummary", "Definition", "summarize_source", "parse_define_module",
@@ -174,6 +174,11 @@ def definition_forms(form: Any, summary: ModuleSummary) -> list[tuple[str, bool,
         if type(target) is DottedList and type(target.items[0]) is Symbol:
             return [(str(target.items[0]), public, "procedure", form)]
         return []
+    if head == "define-syntax" and len(form) == 3 and type(form[1]) is Symbol \
+            and type(form[2]) is List and len(form[2]) == 2 and type(form[2][0]) is Symbol \
+            and str(form[2][0]) == "identifier-syntax":
+        # (define-syntax pkg-config (identifier-syntax EXPR)): a variable computed by EXPR.
+        return [(str(form[1]), False, "value", form[2][1])]
     if head in ("define-syntax", "define-syntax-rule") and len(form) >= 2:
         target = form[1]
         name = target[0] if type(target) is List and target else target
@@ -294,6 +299,8 @@ def _storable(value: Any, depth: int = 0) -> bool:
     t = type(value)
     if t is Closure:
         return False
+    if t is Builtin:
+        return BUILTINS.get(value.name) is value
     if t is list or t is List:
         return all(_storable(v, depth + 1) for v in value)
     if t is PackageValue or t is OriginValue:
