@@ -388,7 +388,7 @@ well-typed, else the key's default ('unknown' for most enumerations)."
                        (and (pair? entry) (eq? (car entry) key)))
                      (alist-entries (annotation->alist annotation)))))
     (match (key-spec key)
-      ((_ type _ default)
+      ((_ _ _ default)
        (if (and entry (not (value-problem key (cdr entry))))
            (cdr entry)
            default)))))
