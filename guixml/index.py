@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -70,9 +71,10 @@ def discover(paths: Iterable[str]) -> tuple[list[ChannelFile], list[str]]:
     for given in paths:
         p = Path(given)
         if p.is_file():
-            root = str(p.parent)
-            files.append(ChannelFile(str(p), p.name, root))
-            roots.append(root)
+            root, relative = _file_root(p)
+            files.append(ChannelFile(str(p), relative, root))
+            if root not in roots:
+                roots.append(root)
             continue
         if not p.is_dir():
             raise GuixmlError(f"{given}: no such file or directory")
@@ -90,6 +92,26 @@ def discover(paths: Iterable[str]) -> tuple[list[ChannelFile], list[str]]:
     if guix_source and guix_source not in roots:
         roots.append(guix_source)
     return files, roots
+
+
+_MODULE_NAME = re.compile(r"\(define-module\s+\(([^()]*)\)")
+
+
+def _file_root(path: Path) -> tuple[str, str]:
+    """The channel root of a module file (from its module name) and its path below it."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            head = f.read(20000)
+    except OSError:
+        head = ""
+    m = _MODULE_NAME.search(head)
+    if m:
+        parts = m.group(1).split()
+        if parts and path.stem == parts[-1]:
+            root = path.resolve().parents[len(parts) - 1]
+            if (root / "/".join(parts)).with_suffix(".scm").exists():
+                return str(root), "/".join(parts) + ".scm"
+    return str(path.parent), path.name
 
 
 def summarize_file_pickled(job: tuple[str, str]) -> bytes:

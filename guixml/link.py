@@ -441,7 +441,7 @@ def package_from_value(index: "ChannelIndex", module: str, file: str, variable: 
         deprecated=superseded is not None,
         superseded=superseded,
         generator=generator,
-        unresolved=tuple(link.unresolved),
+        unresolved=tuple(dict.fromkeys(link.unresolved)),
     )
     return package
 
