@@ -165,8 +165,8 @@ def _symbol_needs_braces(name: str) -> bool:
 
 
 def _extended_char(char: str) -> str:
-    if char == "\\":
-        return "\\\\"
+    # A backslash stays single, as Guile writes it (even where it then reads
+    # back as an escape: Guile's own write does not round-trip there).
     if _is("extended-bare", _EXTENDED_BARE, char):
         return char
     return f"\\x{ord(char):x};"
@@ -238,7 +238,9 @@ def write_real(value: float) -> str:
     if digits == "0":
         return sign + "0.0"
     scientific = point - 1
-    if -3 <= scientific < max(7, len(digits)):
+    # Guile's choice, measured over digit counts and exponents (tests compare):
+    # positional from 0.00ddd up to 7 integer digits, or up to 3 zeros appended.
+    if -2 <= point <= max(7, len(digits) + 3):
         if point <= 0:
             return f"{sign}0.{'0' * -point}{digits}"
         if point >= len(digits):
