@@ -16,8 +16,10 @@ Fixtures
     The root of a Guix checkout named by ``$GUIX_SOURCE`` as a
     :class:`pathlib.Path`; the test is skipped when it is unset or missing.
 
-Plain helpers (importable as ``from conftest import …`` is not needed: use
-the fixtures) are also exposed as module functions for session-scoped use.
+The same helpers exist as plain functions (``find_guile``,
+``guile_environment``, ``run_read_write``) for code that cannot take fixtures.
+Tests that need Guile skip cleanly without it, so ``make test`` passes on a
+machine without Guile, only with less coverage.
 """
 
 from __future__ import annotations
