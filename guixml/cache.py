@@ -17,6 +17,7 @@ it silently: the cache only ever saves time.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import pickle
 import sqlite3
@@ -149,20 +150,30 @@ class Cache:
 
     def get_channel(self, key: str) -> Any:
         row = self.db.execute("SELECT blob FROM channel WHERE key = ?", (key,)).fetchone()
-        return _load(row[0]) if row else None
+        if not row:
+            return None
+        try:
+            return marshal.loads(row[0])
+        except (ValueError, EOFError, TypeError):
+            return None
 
     def put_channel(self, key: str, value: Any) -> None:
         try:
-            blob = _dump(value)
+            blob = dump_channel(value)
             self.db.execute("DELETE FROM channel")
             self.db.execute("INSERT OR REPLACE INTO channel VALUES (?, ?)", (key, blob))
             self.db.commit()
-        except (sqlite3.Error, pickle.PicklingError, TypeError, RecursionError):
+        except (sqlite3.Error, ValueError, TypeError, RecursionError):
             pass
 
 
 def _dump(value: Any) -> bytes:
     return zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def dump_channel(value: Any) -> bytes:
+    """The whole-channel entry: plain tuples, so ``marshal`` (fast to load) will do."""
+    return marshal.dumps(value)
 
 
 def _load_plain(blob: bytes) -> Any:

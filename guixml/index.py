@@ -31,12 +31,14 @@ location and skipped.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
+from contextlib import contextmanager
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 from guixml.errors import GuixmlError
 from guixml.evaluate import BUILTINS, Env, Evaluator, Scope
@@ -178,20 +180,16 @@ class ChannelScope(Scope):
 class ChannelIndex:
     """All modules of a channel and their packages; see the module docstring."""
 
-    def __init__(self, summaries: list[ModuleSummary], files: list[ChannelFile],
-                 roots: list[str]) -> None:
-        self.summaries: dict[str, ModuleSummary] = {}
+    def __init__(self, summaries: list[ModuleSummary] | None, files: list[ChannelFile],
+                 roots: list[str], loader: Any = None) -> None:
         self.files = {f.relative: f for f in files}
         self.roots = roots
         self.errors: list[str] = []
-        for s in summaries:
-            if s.name in self.summaries:
-                self.errors.append(f"{s.file}: module {s.name} also defined in "
-                                   f"{self.summaries[s.name].file}; ignored")
-                continue
-            self.summaries[s.name] = s
-            self.errors.extend(s.errors)
-        self.channel_modules = list(self.summaries)
+        self._summaries: dict[str, ModuleSummary] | None = None
+        self._loader = loader
+        self.channel_modules: list[str] = []
+        if summaries is not None:
+            self._set_summaries(summaries)
         self._library: dict[str, ModuleSummary | None] = {}
         self._scopes: dict[str, ChannelScope] = {}
         self._values: dict[tuple[str, str], Any] = {}
@@ -199,9 +197,31 @@ class ChannelIndex:
         self._resolved: dict[tuple[str, str, bool], tuple[str, str] | None] = {}
         self._forms: dict[str, dict[str, Any]] = {}
         self._packages: list[Package] | None = None
-        self._by_key: dict[tuple[str, str], Package] = {}
+        self._by_key: dict[tuple[str, str | None], int] = {}
         self._by_name: dict[str, list[tuple[str, str]]] | None = None
         self.modules: dict[str, Module] = {}
+
+    def _set_summaries(self, summaries: list[ModuleSummary]) -> None:
+        self._summaries = {}
+        errors = []
+        for s in summaries:
+            if s.name in self._summaries:
+                errors.append(f"{s.file}: module {s.name} also defined in "
+                              f"{self._summaries[s.name].file}; ignored")
+                continue
+            self._summaries[s.name] = s
+            errors.extend(s.errors)
+        if not self.channel_modules:
+            self.channel_modules = list(self._summaries)
+            self.errors[:0] = errors
+
+    @property
+    def summaries(self) -> dict[str, ModuleSummary]:
+        """Module name -> per-file summary (loaded on first use after a warm start)."""
+        if self._summaries is None:
+            self._set_summaries(self._loader())
+        assert self._summaries is not None
+        return self._summaries
 
     # -- modules ------------------------------------------------------------
 
@@ -378,17 +398,29 @@ class ChannelIndex:
 
     # -- packages ------------------------------------------------------------------
 
-    def packages(self) -> list[Package]:
+    def packages(self) -> Sequence[Package]:
         """Every package bound to a public variable of the channel, in file order."""
         if self._packages is None:
             from guixml.link import link_channel
-            self._packages = link_channel(self)
-            self._by_key = {(p.module, p.variable or ""): p for p in self._packages}
+            with gc_paused():
+                self._packages = link_channel(self)
+            store = getattr(self, "cache", None)
+            if store is not None and getattr(self, "channel_key", None):
+                from guixml.packed import pack_package
+                store.put_channel(self.channel_key, {
+                    "modules": self.channel_modules, "errors": self.errors,
+                    "packages": [pack_package(p) for p in self._packages]})
         return self._packages
 
     def package(self, module: str, variable: str) -> Package | None:
-        self.packages()
-        return self._by_key.get((module, variable))
+        packages = self.packages()
+        if not self._by_key:
+            keys = getattr(packages, "key", None)
+            for i in range(len(packages)):
+                k = keys(i) if keys else (packages[i].module, packages[i].variable)
+                self._by_key[k] = i
+        i = self._by_key.get((module, variable))
+        return None if i is None else packages[i]
 
     def users_of(self, module: str, variable: str) -> list[Package]:
         """Packages that list the package bound to MODULE's VARIABLE among their inputs."""
@@ -426,15 +458,53 @@ def _imported_name(imp, name: str) -> str | None:
     return name
 
 
+@contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector while building many objects at once.
+
+    Loading an index allocates hundreds of thousands of small objects and no
+    cycles worth collecting; without this, repeated full collections triple
+    the time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_channel(paths: Iterable[str], *, jobs: int | None = None,
                  use_cache: bool = True, cache_dir: str | None = None) -> ChannelIndex:
     """Index the channel(s) at PATHS; see the module docstring."""
+    with gc_paused():
+        return _load_channel(paths, jobs, use_cache, cache_dir)
+
+
+def _load_channel(paths, jobs, use_cache, cache_dir) -> ChannelIndex:
     from guixml.cache import open_cache
     files, roots = discover(paths)
     store = open_cache(cache_dir) if use_cache else None
+    if store is not None:
+        keys = [store.key(f.path, f.relative) or "" for f in files]
+        store.db.commit()
+        channel_key = store.channel_key(keys, "\0".join(roots))
+        cached = store.get_channel(channel_key) if all(keys) else None
+        if cached is not None:
+            from guixml.packed import PackedPackages
+            index = ChannelIndex(None, files, roots,
+                                 loader=lambda: _summaries(files, store, jobs))
+            index.channel_modules = cached["modules"]
+            index.errors = cached["errors"]
+            index._packages = PackedPackages(cached["packages"])
+            index.cache = store
+            index.channel_key = None
+            return index
     summaries = _summaries(files, store, jobs)
     index = ChannelIndex(summaries, files, roots)
     index.cache = store
+    index.channel_key = channel_key if store is not None else None
     return index
 
 
