@@ -85,10 +85,12 @@ _KEYWORD = object()         # pending-wrapper kind of a spaced "#: name"
 _DOT = object()             # the atom "." (dotted-pair marker inside a list)
 
 # Process-wide caches: atom text -> symbol or number, "#:name" -> Keyword.
-_atoms: dict[str, object] = {".": _DOT}
+_atoms: dict[str, object] = {}
 _keywords: dict[str, Keyword] = {}
 
-_LIST, _VECTOR, _BYTEVECTOR = 0, 1, 2
+_VECTOR, _BYTEVECTOR = 1, 2   # open-vector markers (see _Parser.parse)
+# First characters of tokens that are not atoms (symbols or numbers).
+_SPECIAL_START = frozenset("()[]\"#'`,")
 
 
 def read_file(path: str | os.PathLike[str]) -> list:
@@ -138,53 +140,74 @@ class _Parser:
         atoms = _atoms
         keywords = _keywords
         new_list = list.__new__
-
-        top: list = []
-        cur: list = top       # the list being filled (top: the result)
-        pend: list | None = None  # pending wrappers at this level: [kind, start]
-        dot = -1              # index of the dot in cur, -1 when none
-        kind = _LIST
-        closer = ""
-        stack: list = []      # saved (cur, pend, dot, kind, closer) of enclosing levels
         complete = self._complete
         text_length = len(text)
+
+        # The state of the innermost open list: the list itself (``top`` at
+        # the top level), its pending wrappers and the index of its dot.
+        # While a list is open its ``end`` slot holds what closes it: ")" or
+        # "]" for lists, _VECTOR or _BYTEVECTOR for those.  The pending
+        # wrappers and dot of enclosing lists are saved in ``saved`` by depth,
+        # only when there are any (most lists have neither).
+        top: list = []
+        cur: list = top
+        pend: list | None = None  # pending wrappers here: [kind, start]
+        dot = -1
+        stack: list = []
+        saved: dict[int, tuple] = {}
 
         for tok, end in zip(tokens, ends):
             c = tok[0]
             if c in " \n\t;\r\f":
                 continue
-            if c == "(" or c == "[":
-                stack.append((cur, pend, dot, kind, closer))
+            if c not in _SPECIAL_START:
+                value = atoms.get(tok)
+                if value is None:
+                    value = self._atom(tok, end)
+                    if value is _DOT:
+                        if pend or cur is top:
+                            value = sym(".")
+                        elif dot >= 0 or cur.end not in (")", "]"):
+                            raise self.error("unexpected \".\"", end - 1)
+                        else:
+                            dot = len(cur)
+                            continue
+            elif c == "(" or c == "[":
+                if pend is not None or dot >= 0:
+                    saved[len(stack)] = (pend, dot)
+                    pend = None
+                    dot = -1
+                stack.append(cur)
                 cur = new_list(List)
                 cur.source = source
                 cur.start = end - 1
-                pend = None
-                dot = -1
-                kind = _LIST
-                closer = ")" if c == "(" else "]"
+                cur.end = ")" if c == "(" else "]"
                 continue
-            if c == ")" or c == "]":
+            elif c == ")" or c == "]":
                 if pend:
                     raise self.error(f"unexpected \"{c}\": a datum must follow "
                                      f"{self._describe(pend[-1])}", end - 1)
                 if not stack:
                     raise self.error(f"unexpected \"{c}\"", end - 1)
-                if c != closer:
-                    raise self.error(f"mismatched close paren: {c}", end - 1)
                 value = cur
-                if kind == _LIST:
+                if c == value.end:
                     value.end = end
                     if dot >= 0:
                         value = self._dotted(value, dot, end)
                 else:
-                    value = self._vector(value, kind, end)
-                cur, pend, dot, kind, closer = stack.pop()
+                    value = self._vector(value, c, end)
+                cur = stack.pop()
+                if saved:
+                    pend, dot = saved.pop(len(stack), (None, -1))
+                else:
+                    pend = None
+                    dot = -1
                 if pend:
                     complete(cur, pend, value, end)
                 else:
                     cur.append(value)
                 continue
-            if c == '"':
+            elif c == '"':
                 if end == text_length and not _COMPLETE_STRING(tok):
                     raise self.error("unexpected end of input while reading string",
                                      end - len(tok))
@@ -203,46 +226,31 @@ class _Parser:
                     pend.append([tok, end - len(tok)])
                     continue
                 elif tok == "#(" or tok == "#vu8(":
-                    stack.append((cur, pend, dot, kind, closer))
+                    if pend is not None or dot >= 0:
+                        saved[len(stack)] = (pend, dot)
+                        pend = None
+                        dot = -1
+                    stack.append(cur)
                     cur = new_list(List)
                     cur.source = source
                     cur.start = end - len(tok)
-                    pend = None
-                    dot = -1
-                    kind = _VECTOR if c2 == "(" else _BYTEVECTOR
-                    closer = ")"
+                    cur.end = _VECTOR if c2 == "(" else _BYTEVECTOR
                     continue
                 else:
                     value = self._hash(tok, end)
                     if value is None:          # a comment
                         continue
-                    if value is _KEYWORD or value is _DATUM_COMMENT:
+                    if (value is _KEYWORD or value is _DATUM_COMMENT
+                            or (type(value) is str and value in _PREFIX_HEADS)):
                         if pend is None:
                             pend = []
                         pend.append([value, end - len(tok)])
                         continue
-                    if type(value) is str and value in _PREFIX_HEADS:  # #' #` #, #,@
-                        if pend is None:
-                            pend = []
-                        pend.append([value, end - len(tok)])
-                        continue
-            elif c == "'" or c == "`" or c == ",":
+            else:  # ' ` , ,@
                 if pend is None:
                     pend = []
                 pend.append([tok, end - len(tok)])
                 continue
-            else:
-                value = atoms.get(tok)
-                if value is None:
-                    value = self._atom(tok, end)
-                if value is _DOT:
-                    if pend or cur is top:
-                        value = sym(".")
-                    elif dot >= 0 or kind != _LIST:
-                        raise self.error("unexpected \".\"", end - 1)
-                    else:
-                        dot = len(cur)
-                        continue
             if pend:
                 complete(cur, pend, value, end)
             else:
@@ -307,7 +315,10 @@ class _Parser:
             return DottedList(list(lst) + tail.items, tail.tail, lst.source, lst.start, end)
         return DottedList(list(lst), tail, lst.source, lst.start, end)
 
-    def _vector(self, items: List, kind: int, end: int):
+    def _vector(self, items: List, closer: str, end: int):
+        kind = items.end
+        if closer != ")" or kind not in (_VECTOR, _BYTEVECTOR):
+            raise self.error(f"mismatched close paren: {closer}", end - 1)
         if kind == _VECTOR:
             return Vector(items)
         for item in items:
@@ -334,7 +345,10 @@ class _Parser:
         return _STRING_ESCAPE.sub(replace, body)
 
     def _atom(self, tok: str, end: int):
+        """Classify a new atom (cached, except the dot marker)."""
         value: object
+        if tok == ".":
+            return _DOT
         if tok[0] in _NUMBER_START:
             try:
                 value = parse_number(tok)
