@@ -159,6 +159,59 @@ register(Benchmark(
 ))
 
 
+def _index_root(paths: list[Path]) -> Path:
+    """The checkout root of gnu/packages/*.scm PATHS."""
+    return paths[0].parent.parent.parent
+
+
+def _index_cold(paths: list[Path], jobs: int) -> int:
+    """The whole channel index (parse, model, resolution) with an empty cache."""
+    import tempfile
+    from guixml.index import load_channel
+    with tempfile.TemporaryDirectory(prefix="guixml-bench-index-") as cache:
+        return len(load_channel([str(_index_root(paths))], jobs=jobs,
+                                cache_dir=cache).packages())
+
+
+register(Benchmark(
+    name="index-cold",
+    description="channel index of the whole tree, empty cache, against Guile reading it",
+    files=package_modules,
+    guixml=_index_cold,
+    guile_command=lambda guile, paths: [guile, "--no-auto-compile", "-s",
+                                        str(READ_ONLY_SCM), *map(str, paths)],
+))
+
+_WARM_CACHE: dict[str, str] = {}
+
+
+def _index_warm_files(guix_source: Path) -> list[Path]:
+    """The package modules, after building the index once into a fresh cache (untimed)."""
+    import tempfile
+    from guixml.index import load_channel
+    cache = tempfile.mkdtemp(prefix="guixml-bench-warm-")
+    load_channel([str(guix_source)], cache_dir=cache).packages()
+    _WARM_CACHE["dir"] = cache
+    return package_modules(guix_source)
+
+
+def _index_warm(paths: list[Path], jobs: int) -> int:
+    """The whole channel index again, from the cache the files step filled."""
+    from guixml.index import load_channel
+    return len(load_channel([str(_index_root(paths))], jobs=jobs,
+                            cache_dir=_WARM_CACHE["dir"]).packages())
+
+
+register(Benchmark(
+    name="index-warm",
+    description="channel index of the whole tree from a warm cache, against Guile reading it",
+    files=_index_warm_files,
+    guixml=_index_warm,
+    guile_command=lambda guile, paths: [guile, "--no-auto-compile", "-s",
+                                        str(READ_ONLY_SCM), *map(str, paths)],
+))
+
+
 # -- running -------------------------------------------------------------------------
 
 
