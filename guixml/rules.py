@@ -84,6 +84,7 @@ class Frameworks:
     names: frozenset[str] = frozenset()
     prefixes: tuple[str, ...] = ()
     inference_suffixes: tuple[str, ...] = ()
+    variant_suffixes: tuple[re.Pattern[str], ...] = field(default=(), eq=False)
 
     def match(self, package_name: str | None) -> str | None:
         """The framework PACKAGE_NAME is a build of, or ``None``."""
@@ -98,11 +99,11 @@ class Frameworks:
         for candidate in candidates:
             if candidate in self.names:
                 return candidate
-            head = candidate
-            while "-" in head:
-                head = head.rsplit("-", 1)[0]
-                if head in self.names:
-                    return head
+            for suffix in self.variant_suffixes:
+                match = suffix.search(candidate)
+                if match and match.end() == len(candidate) and match.start() > 0:
+                    if candidate[:match.start()] in self.names:
+                        return candidate[:match.start()]
         return None
 
 
@@ -257,6 +258,7 @@ def load_rules(extra_paths: Iterable[str | Path] = ()) -> RuleSet:
     names: set[str] = set()
     prefixes: list[str] = []
     suffixes: list[str] = []
+    variants: list[str] = []
     threshold = 0.8
     for name, doc in documents:
         settings = doc.get("settings", {})
@@ -279,7 +281,11 @@ def load_rules(extra_paths: Iterable[str | Path] = ()) -> RuleSet:
         names.update(n.lower() for n in _strings(name, "names", doc.get("names")))
         prefixes += _strings(name, "prefixes", doc.get("prefixes"))
         suffixes += _strings(name, "inference_suffixes", doc.get("inference_suffixes"))
+        variants += _strings(name, "variant_suffixes", doc.get("variant_suffixes"))
     return RuleSet(rules=tuple(rules), facts=tuple(facts),
-                   frameworks=Frameworks(frozenset(names), tuple(dict.fromkeys(prefixes)),
-                                         tuple(dict.fromkeys(suffixes))),
+                   frameworks=Frameworks(
+                       frozenset(names), tuple(dict.fromkeys(prefixes)),
+                       tuple(dict.fromkeys(suffixes)),
+                       tuple(_compile(f"{name}: variant_suffixes", v, case=True)
+                             for v in dict.fromkeys(variants))),
                    threshold=threshold)
