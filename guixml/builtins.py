@@ -582,3 +582,237 @@ def _format(ev, args):
         out.append(c)
         i += 1
     return "".join(out)
+
+
+# -- numbers, procedures, more lists ----------------------------------------------------
+
+def _numbers(ev, args) -> list:
+    out = []
+    for a in args:
+        v = ev.force(a)
+        if type(v) not in (int, float) or type(v) is bool:
+            from fractions import Fraction
+            if type(v) is not Fraction:
+                raise EvalFailure("not-a-number", repr(v)[:40])
+        out.append(v)
+    return out
+
+
+def _compare(op: Callable) -> Callable:
+    def fn(ev, args):
+        values = _numbers(ev, args)
+        return all(op(a, b) for a, b in zip(values, values[1:]))
+    return fn
+
+
+BUILTINS.update({name: Builtin(name, _compare(op)) for name, op in (
+    ("<", lambda a, b: a < b), (">", lambda a, b: a > b), ("<=", lambda a, b: a <= b),
+    (">=", lambda a, b: a >= b), ("=", lambda a, b: a == b))})
+
+
+@builtin("+")
+def _add(ev, args):
+    return sum(_numbers(ev, args))
+
+
+@builtin("-")
+def _sub(ev, args):
+    values = _numbers(ev, args)
+    if len(values) == 1:
+        return -values[0]
+    return values[0] - sum(values[1:])
+
+
+@builtin("*")
+def _mul(ev, args):
+    out = 1
+    for v in _numbers(ev, args):
+        out *= v
+    return out
+
+
+@builtin("1+")
+def _incr(ev, args):
+    return _numbers(ev, args)[0] + 1
+
+
+@builtin("1-")
+def _decr(ev, args):
+    return _numbers(ev, args)[0] - 1
+
+
+@builtin("memoize")
+def _memoize(ev, args):
+    _arity(args, 1)
+    return args[0]
+
+
+@builtin("const")
+def _const(ev, args):
+    _arity(args, 1)
+    value = args[0]
+    return Builtin("const-procedure", lambda ev, a: value)
+
+
+@builtin("negate")
+def _negate(ev, args):
+    _arity(args, 1)
+    fn = args[0]
+    return Builtin("negated-procedure",
+                   lambda ev, a: ev.force(ev.apply(ev.force(fn), a, None)) is False)
+
+
+@builtin("compose")
+def _compose(ev, args):
+    fns = list(args)
+
+    def composed(ev, a):
+        result = ev.apply(ev.force(fns[-1]), a, None)
+        for f in reversed(fns[:-1]):
+            result = ev.apply(ev.force(f), [result], None)
+        return result
+    return Builtin("composed-procedure", composed)
+
+
+@builtin("string-capitalize")
+def _capitalize(ev, args):
+    _arity(args, 1)
+    s = ev.string(args[0])
+    out, start = [], True
+    for c in s:
+        out.append(c.upper() if start else c.lower())
+        start = not c.isalpha()
+    return "".join(out)
+
+
+@builtin("member")
+def _member(ev, args):
+    _arity(args, 2)
+    from guixml.datum import equal
+    x = ev.force(args[0])
+    lst = ev.list(args[1])
+    for i, y in enumerate(lst):
+        if equal(ev.force(y), x):
+            return lst[i:]
+    return False
+
+
+@builtin("list-head", "take")
+def _list_head(ev, args):
+    _arity(args, 2)
+    return ev.list(args[0])[:_int(ev, args[1])]
+
+
+@builtin("list-tail", "drop")
+def _list_tail(ev, args):
+    _arity(args, 2)
+    return ev.list(args[0])[_int(ev, args[1]):]
+
+
+@builtin("origin?")
+def _originp(ev, args):
+    _arity(args, 1)
+    return type(ev.force(args[0])) is OriginValue
+
+
+@builtin("boolean?")
+def _booleanp(ev, args):
+    _arity(args, 1)
+    return type(ev.force(args[0])) is bool
+
+
+@builtin("symbol?")
+def _symbolp(ev, args):
+    _arity(args, 1)
+    return type(ev.force(args[0])) is Symbol
+
+
+# -- characters and regular expressions ---------------------------------------------
+
+@builtin("string-map")
+def _string_map(ev, args):
+    _arity(args, 2)
+    from guixml.datum import Char
+    fn = ev.force(args[0])
+    out = []
+    for c in ev.string(args[1]):
+        r = ev.force(ev.apply(fn, [Char(c)], None))
+        if not isinstance(r, str) or len(r) != 1:
+            raise EvalFailure("not-a-char", repr(r)[:40])
+        out.append(str(r))
+    return "".join(out)
+
+
+@builtin("char-downcase")
+def _char_downcase(ev, args):
+    from guixml.datum import Char
+    _arity(args, 1)
+    return Char(str(ev.force(args[0])).lower())
+
+
+@builtin("char-upcase")
+def _char_upcase(ev, args):
+    from guixml.datum import Char
+    _arity(args, 1)
+    return Char(str(ev.force(args[0])).upper())
+
+
+@builtin("regexp-substitute/global")
+def _regexp_substitute_global(ev, args):
+    # Only the common (regexp-substitute/global #f RX STR 'pre "text" 'post) form:
+    # every match of RX replaced by literal text.
+    import re
+    if len(args) != 6 or ev.force(args[0]) is not False:
+        raise EvalFailure("unsupported-procedure", "regexp-substitute/global")
+    pre, text, post = (ev.force(a) for a in args[3:])
+    if str(pre) != "pre" or str(post) != "post" or type(text) is not str:
+        raise EvalFailure("unsupported-procedure", "regexp-substitute/global")
+    try:
+        return re.sub(ev.string(args[1]), lambda m: text, ev.string(args[2]))
+    except re.error:
+        raise EvalFailure("unsupported-regexp", ev.string(args[1])) from None
+
+
+_POSIX_CLASSES = {"[:digit:]": r"0-9", "[:alpha:]": r"a-zA-Z", "[:alnum:]": r"a-zA-Z0-9",
+                  "[:space:]": r"\s", "[:upper:]": r"A-Z", "[:lower:]": r"a-z",
+                  "[:xdigit:]": r"0-9A-Fa-f", "[:punct:]": r"!-/:-@\[-`{-~"}
+
+
+@builtin("make-regexp")
+def _make_regexp(ev, args):
+    import re
+    pattern = ev.string(args[0])
+    for posix, python in _POSIX_CLASSES.items():
+        pattern = pattern.replace(posix, python)
+    import warnings
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            return re.compile(pattern)
+    except re.error:
+        raise EvalFailure("unsupported-regexp", pattern) from None
+
+
+@builtin("regexp-exec")
+def _regexp_exec(ev, args):
+    import re
+    rx = ev.force(args[0])
+    if not isinstance(rx, re.Pattern):
+        raise EvalFailure("not-a-regexp", repr(rx)[:40])
+    m = rx.search(ev.string(args[1]))
+    return m if m is not None else False
+
+
+@builtin("string-match")
+def _string_match(ev, args):
+    return _regexp_exec(ev, [_make_regexp(ev, [args[0]]), args[1]])
+
+
+@builtin("match:substring")
+def _match_substring(ev, args):
+    import re
+    m = ev.force(args[0])
+    if not isinstance(m, re.Match):
+        raise EvalFailure("not-a-match", repr(m)[:40])
+    group = m.group(_int(ev, args[1]) if len(args) > 1 else 0)
+    return group if group is not None else False

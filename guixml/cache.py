@@ -43,6 +43,23 @@ def cache_directory(explicit: str | None = None) -> Path:
     return base / "guixml"
 
 
+#: The modules whose code decides what a summary or a linked package holds.
+_EVALUATION_CODE = ("values.py", "evaluate.py", "builtins.py", "summary.py", "transforms.py",
+                    "link.py", "packed.py", "model.py", "reader.py", "data/evaluation.toml")
+
+
+def code_fingerprint() -> str:
+    """A hash of the evaluation code, so a changed guixml never reads stale entries."""
+    h = hashlib.sha256()
+    base = Path(__file__).parent
+    for name in _EVALUATION_CODE:
+        try:
+            h.update((base / name).read_bytes())
+        except OSError:
+            h.update(name.encode())
+    return h.hexdigest()[:16]
+
+
 def open_cache(directory: str | None = None) -> "Cache | None":
     try:
         return Cache(cache_directory(directory))
@@ -64,7 +81,7 @@ class Cache:
                         " mtime INTEGER, digest TEXT)")
         self.db.execute("CREATE TABLE IF NOT EXISTS channel (key TEXT PRIMARY KEY, blob BLOB)")
         self.db.commit()
-        self.version = f"{__version__}/{SCHEMA_VERSION}"
+        self.version = f"{__version__}/{SCHEMA_VERSION}/{code_fingerprint()}"
         self._seen: dict[str, tuple[int, int, str]] | None = None
         self.last_keys: list[str] = []
 

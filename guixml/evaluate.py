@@ -770,6 +770,21 @@ def _this_package_input(fields: tuple[str, ...]) -> Callable:
     return special
 
 
+def _case(ev: Evaluator, x: List, env: Env) -> Any:
+    from guixml.datum import equal
+    key = ev.force(ev.eval(x[1], env))
+    for clause in x[2:]:
+        if type(clause) is not List or len(clause) < 2:
+            raise EvalFailure("bad-case", _text(x))
+        data = clause[0]
+        if (type(data) is Symbol and str(data) == "else") or \
+                (type(data) is List and any(equal(key, strip(d)) for d in data)):
+            if type(clause[1]) is Symbol and str(clause[1]) == "=>":
+                return ev.apply(ev.eval(clause[2], env), [key], clause)
+            return ev.eval_body(clause[1:], env)
+    return False
+
+
 def _match(ev: Evaluator, x: List, env: Env) -> Any:
     """``(match EXPR (PATTERN BODY …) …)`` of (ice-9 match), for the common patterns."""
     value = ev.eval(x[1], env)
@@ -780,6 +795,41 @@ def _match(ev: Evaluator, x: List, env: Env) -> Any:
         if _match_pattern(ev, clause[0], value, bindings, env):
             return ev.eval_body(clause[1:], Env(bindings, env))
     raise EvalFailure("match-no-clause", _text(x)[:120])
+
+
+def _cut(ev: Evaluator, x: List, env: Env) -> Any:
+    """SRFI-26 ``(cut f <> x)``: a procedure filling the ``<>`` slots in order."""
+    parts = list(x[1:])
+    slots = sum(1 for p in parts if type(p) is Symbol and str(p) == "<>")
+    rest = bool(parts) and type(parts[-1]) is Symbol and str(parts[-1]) == "<...>"
+    if rest:
+        parts = parts[:-1]
+    values = [None if type(p) is Symbol and str(p) == "<>" else ev.eval(p, env)
+              for p in parts]
+
+    def procedure(ev2: Evaluator, args: list) -> Any:
+        if len(args) < slots or (len(args) > slots and not rest):
+            raise EvalFailure("bad-arguments", "cut")
+        filled = list(args[:slots])
+        call = [filled.pop(0) if v is None else v for v in values] + list(args[slots:])
+        return ev.apply(ev.force(call[0]), call[1:], None)
+    return Builtin("cut", procedure)
+
+
+def _match_lambda(ev: Evaluator, x: List, env: Env) -> Any:
+    clauses = x[1:]
+
+    def procedure(ev2: Evaluator, args: list) -> Any:
+        if len(args) != 1:
+            raise EvalFailure("bad-arguments", "match-lambda")
+        for clause in clauses:
+            if type(clause) is not List or len(clause) < 2:
+                raise EvalFailure("bad-match", _text(x))
+            bindings: dict = {}
+            if _match_pattern(ev, clause[0], args[0], bindings, env):
+                return ev.eval_body(clause[1:], Env(bindings, env))
+        raise EvalFailure("match-no-clause", _text(x)[:120])
+    return Builtin("match-lambda", procedure)
 
 
 def _match_pattern(ev: Evaluator, pat: Any, value: Any, bindings: dict, env: Env) -> bool:
@@ -857,6 +907,8 @@ SPECIAL_FORMS: dict[str, Callable] = {
     "begin": _begin,
     "lambda": _lambda,
     "lambda*": _lambda,
+    "mlambda": _lambda,
+    "mlambdaq": _lambda,
     "@": _at,
     "@@": _at,
     "@*": _at,
@@ -868,15 +920,15 @@ SPECIAL_FORMS: dict[str, Callable] = {
     "this-package-input": _this_package_input(("inputs", "propagated-inputs")),
     "this-package-native-input": _this_package_input(("native-inputs",)),
     "match": _match,
-    "match-lambda": _unsupported("match"),
-    "case": _unsupported("case"),
+    "match-lambda": _match_lambda,
+    "case": _case,
     "let-values": _unsupported("let-values"),
     "receive": _unsupported("let-values"),
     "gexp": _unsupported("gexp"),
     "define-record-type": _unsupported("define-record-type"),
     "syntax-rules": _unsupported("macro"),
-    "cut": _unsupported("cut"),
-    "cute": _unsupported("cut"),
+    "cut": _cut,
+    "cute": _cut,
 }
 for _name in RECORD_TYPES:
     SPECIAL_FORMS[_name] = _record

@@ -27,6 +27,7 @@ import argparse
 import gzip
 import json
 import os
+import re
 import sys
 import time
 from collections import Counter
@@ -66,11 +67,21 @@ def model_input_key(item) -> tuple:
     return (item.label, "other")
 
 
+# Guile prints the non-git references of the truth as records:
+# #<<svn-reference> url: "U" revision: 7333 recursive?: #f …>; guixml keeps the
+# URL among the URIs and the revision (changeset, check-in) as the commit.
+_RECORD = re.compile(r'^#<<(?:svn|hg|bzr|fossil)-reference> \S+: "([^"]*)" \S+: ("[^"]*"|\S+)')
+
+
 def source_key(source) -> tuple:
     if not source:
         return ()
     if isinstance(source, dict):
-        return (tuple(source.get("uris") or ()), source.get("commit"))
+        uris = tuple(source.get("uris") or ())
+        m = _RECORD.match(uris[0]) if len(uris) == 1 else None
+        if m:
+            return ((m.group(1),), m.group(2).strip('"'))
+        return (uris, source.get("commit"))
     return (tuple(source.uris), source.commit)
 
 
