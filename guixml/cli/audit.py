@@ -154,11 +154,10 @@ def run(args: argparse.Namespace) -> int:
         and "NO_COLOR" not in os.environ)
     text = render(result, format, all_packages=args.all_packages, color=color)
     write_output(text, args.output)
-    if _unreadable(result):
+    unreadable = [p for p in result.problems if p.kind == "syntax"]
+    if unreadable:
+        print(f"guixml: {len(unreadable)} file(s) could not be read, so the audit is "
+              f"incomplete; first: {unreadable[0]}", file=sys.stderr)
         return 2
     return 1 if result.findings(fail_on) else 0
 
-
-def _unreadable(result) -> bool:
-    """Did a module fail to parse?  Then the audit is incomplete: exit 2."""
-    return any(problem.kind == "syntax" for problem in result.problems)
