@@ -44,7 +44,7 @@ def cache_directory(explicit: str | None = None) -> Path:
 
 
 #: The modules whose code decides what a summary or a linked package holds.
-_EVALUATION_CODE = ("values.py", "evaluate.py", "builtins.py", "summary.py", "transforms.py",
+_EVALUATION_CODE = ("values.py", "evaluate.py", "builtins.py", "summary.py", "transforms.py", "macros.py",
                     "link.py", "packed.py", "model.py", "reader.py", "data/evaluation.toml")
 
 

@@ -136,6 +136,10 @@ class Evaluator:
                 if special is not None and env.lookup(name) is _MISSING:
                     return special(self, x, env)
                 fn = self.lookup(name, env, head)
+                if type(fn) is GlobalRef:
+                    macro = self.macro(fn)
+                    if macro is not None:
+                        return self.eval(macro.expand(x), env)
             else:
                 fn = self.eval(head, env)
             args = [self.eval(a, env) for a in x[1:]]
@@ -185,6 +189,15 @@ class Evaluator:
         if t is Unknown:
             raise EvalFailure("unknown-procedure", fn.text)
         raise EvalFailure("not-a-procedure", _short(fn))
+
+    def macro(self, ref: GlobalRef) -> Any:
+        find = getattr(self.scope, "macro", None)
+        if find is None:
+            return None
+        try:
+            return find(ref)
+        except (NeedGlobal, EvalFailure):
+            return None
 
     def scope_defines(self, ref: GlobalRef) -> bool:
         defines = getattr(self.scope, "defines", None)

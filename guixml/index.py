@@ -173,6 +173,15 @@ class ChannelScope(Scope):
     def force_ref(self, ref: GlobalRef) -> Any:
         return self.index.value_of(ref)
 
+    def macro(self, ref: GlobalRef) -> Any:
+        where = self.index.resolve(ref)
+        if where is None:
+            return None
+        summary = self.index.summary(where[0])
+        if summary is None or summary.defs[where[1]].kind != "syntax":
+            return None
+        return self.index.definition_value(*where)
+
     def package_by_name(self, name: str) -> Any:
         return self.index.package_value_by_name(name)
 

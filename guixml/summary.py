@@ -224,6 +224,12 @@ class FileScope(Scope):
     def defines(self, ref: GlobalRef) -> bool:
         return ref.module == self.module and ref.name in self.summary.defs
 
+    def macro(self, ref: GlobalRef) -> Any:
+        d = self.summary.defs.get(ref.name) if ref.module == self.module else None
+        if d is None or d.kind != "syntax":
+            return None
+        return self.value(ref.name)
+
     def force_ref(self, ref: GlobalRef) -> Any:
         if not self.defines(ref):
             raise NeedGlobal(ref.name)
@@ -257,7 +263,7 @@ class FileScope(Scope):
         finally:
             self.in_progress.discard(name)
         self.live[name] = value
-        if d.kind == "procedure":
+        if d.kind in ("procedure", "syntax"):
             d.status = "procedure"
         elif _storable(value):
             d.status = "value"
@@ -283,7 +289,8 @@ def evaluate_definition(ev: Evaluator, d: Definition, expr: Any) -> Any:
         pkg.superseded = target
         return pkg
     if d.kind == "syntax":
-        raise EvalFailure("macro-definition", d.name)
+        from guixml.macros import macro_from_form
+        return macro_from_form(expr)
     value = ev.eval(expr, env)
     if type(value) is PackageValue and value.generator is None and type(expr) is List \
             and expr and type(expr[0]) is Symbol and str(expr[0]) not in (
@@ -354,6 +361,8 @@ def summarize_source(text: str, file: str, default_name: str) -> ModuleSummary:
     for d in summary.defs.values():
         if d.status == "procedure":
             d.value = None
+        elif d.kind == "syntax" and d.status == "error":
+            d.status, d.value = "procedure", None
     return summary
 
 

@@ -82,3 +82,14 @@ def test_syntax_error_is_reported_with_location():
 def test_string_append_matches_python(parts):
     literal = " ".join('"' + p + '"' for p in parts)
     assert value(f"(define x (string-append {literal}))", "x") == "".join(parts)
+
+
+def test_syntax_rules_macros():
+    text = ('(define-syntax-rule (series (n h) ...) (list (string-append n "-" h) ...))\n'
+            '(define-syntax pick (syntax-rules (first) ((_ first a b) a) ((_ other a b) b)))\n'
+            '(define x (series ("1" "a") ("2" "b")))\n'
+            '(define y (pick first "A" "B"))\n'
+            '(define z (length (series ("1" "a"))))')
+    assert value(text, "x") == ["1-a", "2-b"]
+    assert value(text, "y") == "A"
+    assert value(text, "z") == 1
