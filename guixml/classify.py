@@ -617,12 +617,10 @@ class Classifier:
                     rule="propagate.training-input", field=input_.field,
                     matched=input_.label or input_.ref or "",
                     note=f"input {target.name} is training software"))
-            if "external" in active and (
-                    input_.field == "propagated-inputs"
-                    or package.build_system == "trivial-build-system") \
-                    and _names(package, target):
-                why = ("propagates" if input_.field == "propagated-inputs"
-                       else "is a thin wrapper around")
+            if "external" in active and _names(package, target):
+                why = {"propagated-inputs": "propagates"}.get(
+                    input_.field, "is a thin wrapper around"
+                    if package.build_system == "trivial-build-system" else "is built on")
                 scores.add("external", 0.85, Evidence(
                     rule="propagate.external-runner", field=input_.field,
                     matched=input_.label or input_.ref or "",
@@ -704,8 +702,12 @@ def _names(package: Package, target: Package) -> bool:
         if name.startswith(prefix):
             name = name[len(prefix):]
             break
-    core = _squash(name)
-    return len(core) >= 3 and core in text
+    # The whole name, or its first part when that is distinctive ("vosk" of vosk-api).
+    cores = {_squash(name)}
+    first = name.split("-")[0]
+    if len(first) >= 4:
+        cores.add(_squash(first))
+    return any(len(core) >= 3 and core in text for core in cores)
 
 
 # ------------------------------------------------------------ licences --
