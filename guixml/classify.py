@@ -240,7 +240,9 @@ class Classifier:
                  form_text: FormText | None = None) -> None:
         self.rules = rules or load_rules()
         self.resolve = resolve or (lambda name, package: None)
-        self.form_text = form_text or (lambda package: None)
+        # A resolver over an index may bring its own reader of definitions' text.
+        self.form_text = form_text or getattr(resolve, "form_text", None) \
+            or (lambda package: None)
         self._memo: dict[int, PackageAudit] = {}
         self._active: dict[int, frozenset[str]] = {}
         self._in_progress: set[int] = set()
@@ -777,7 +779,8 @@ def classify_package(package: Package, rules: RuleSet | None = None,
 def index_resolver(index: Any) -> Resolver:
     """A resolver over a :class:`guixml.index.ChannelIndex`.
 
-    Packages come back as model packages; origins as model origins when the
+    It carries ``form_text`` (:func:`index_form_text`), which :class:`Classifier`
+    uses when it is not given one.  Packages come back as model packages; origins as model origins when the
     index can convert them; other definitions as their source datum (whose
     ``text`` the classifier reads), else their evaluated value.
     """
@@ -802,6 +805,7 @@ def index_resolver(index: Any) -> Resolver:
         cache[key] = value
         return value
 
+    resolve.form_text = index_form_text(index)  # type: ignore[attr-defined]
     return resolve
 
 
@@ -868,7 +872,7 @@ def index_form_text(index: Any) -> FormText:
 
 def classify_channel(index: Any, rules: RuleSet | None = None) -> AuditResult:
     """The audit of every package of INDEX (a :class:`guixml.index.ChannelIndex`)."""
-    classifier = Classifier(rules, index_resolver(index), index_form_text(index))
+    classifier = Classifier(rules, index_resolver(index))
     audits = tuple(classifier.classify(p) for p in index.packages())
     problems = tuple(Problem(message=str(e)) for e in getattr(index, "errors", ()))
     return AuditResult(packages=audits, problems=problems)
