@@ -151,6 +151,7 @@ def report_of(result: AuditResult, *, roots: Sequence[str] = (), policy: str | N
         raise GuixmlError(f"unknown policy {policy!r}; choose among {', '.join(names)}")
     roots = tuple(roots)
     entries = []
+    no_weights = policy_verdicts(())  # the same for every package without facts
     for package_audit in result.packages:
         package = package_audit.package
         suggestion = suggest_properties(package_audit)
@@ -164,7 +165,7 @@ def report_of(result: AuditResult, *, roots: Sequence[str] = (), policy: str | N
             root=root,
             suggestion=tuple((entry.key, entry.value) for entry in suggestion),
             suggestion_text=_properties_text(suggestion),
-            verdicts=policy_verdicts(suggestion),
+            verdicts=policy_verdicts(suggestion) if suggestion else no_weights,
             ignored=_matches(config.ignore_packages, package.name)
             or _matches(config.ignore_variables, package.variable),
         ))

@@ -65,13 +65,17 @@ def package_json(entry: PackageReport, roots: tuple[str, ...]) -> dict:
     }
 
 
-def document(report: AuditReport) -> dict:
-    """The report as a JSON-ready dictionary."""
-    roots = report.roots
+def problem_json(problem, roots: tuple[str, ...]) -> dict:
+    return {"kind": problem.kind, "message": problem.message,
+            "location": location_json(problem.location, roots)}
+
+
+def document_head(report: AuditReport) -> dict:
+    """The top-level fields before ``packages`` and ``problems``."""
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "guixml", "version": __version__},
-        "roots": list(roots),
+        "roots": list(report.roots),
         "policy": report.policy,
         "policies": list(report.policies),
         "summary": {
@@ -80,14 +84,35 @@ def document(report: AuditReport) -> dict:
             "training_software": report.training_software_count(),
             "verdicts": report.verdict_counts(),
         },
-        "packages": [package_json(entry, roots) for entry in report.packages],
-        "problems": [
-            {"kind": problem.kind, "message": problem.message,
-             "location": location_json(problem.location, roots)}
-            for problem in report.problems
-        ],
+    }
+
+
+def document(report: AuditReport) -> dict:
+    """The report as a JSON-ready dictionary."""
+    return {
+        **document_head(report),
+        "packages": [package_json(entry, report.roots) for entry in report.packages],
+        "problems": [problem_json(problem, report.roots) for problem in report.problems],
     }
 
 
 def render(report: AuditReport, *, all_packages: bool = False, color: bool = False) -> str:
-    return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"
+    """The document, indented, with one package (or problem) per line.
+
+    Why not ``json.dumps(indent=2)`` of the whole: Python's indenting encoder
+    is pure Python, 20 times slower than the compact one on a Guix tree's
+    30,000 packages, and a line per package is what ``grep`` wants anyway.
+    """
+    doc = document_head(report)
+    compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    parts = ["{\n"]
+    for key, value in doc.items():
+        parts.append(f"  {json.dumps(key)}: {compact(value)},\n")
+    for key, items in (("packages", (package_json(e, report.roots) for e in report.packages)),
+                       ("problems", (problem_json(p, report.roots) for p in report.problems))):
+        lines = [compact(item) for item in items]
+        parts.append(f'  "{key}": [' + ("\n    " + ",\n    ".join(lines) + "\n  "
+                                        if lines else "") + "]")
+        parts.append(",\n" if key == "packages" else "\n")
+    parts.append("}\n")
+    return "".join(parts)
