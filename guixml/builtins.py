@@ -816,3 +816,49 @@ def _match_substring(ev, args):
         raise EvalFailure("not-a-match", repr(m)[:40])
     group = m.group(_int(ev, args[1]) if len(args) > 1 else 0)
     return group if group is not None else False
+
+
+# -- promises and association lists ------------------------------------------------------
+
+@builtin("force")
+def _force(ev, args):
+    _arity(args, 1)
+    return ev.force(args[0])
+
+
+def _alist_key(ev, entry):
+    entry = ev.force(entry)
+    if type(entry) is InputItem:
+        from guixml.evaluate import input_label
+        return input_label(ev, entry)
+    if type(entry) is DottedList:
+        return ev.force(entry.items[0])
+    if isinstance(entry, list) and entry:
+        return ev.force(entry[0])
+    return None
+
+
+@builtin("alist-delete")
+def _alist_delete(ev, args):
+    _arity(args, 2, 3)
+    from guixml.datum import equal
+    key = ev.force(args[0])
+    return [e for e in ev.list(args[1]) if not equal(_alist_key(ev, e), key)]
+
+
+@builtin("alist-replace")
+def _alist_replace(ev, args):
+    _arity(args, 3)
+    from guixml.datum import equal
+    key = ev.force(args[0])
+    value = ev.list(args[1])
+    out = []
+    for e in ev.list(args[2]):
+        if equal(_alist_key(ev, e), key):
+            if type(ev.force(e)) is InputItem or isinstance(key, str):
+                output = value[1] if len(value) > 1 else None
+                e = InputItem(key, value[0] if value else False, output)
+            else:
+                e = [key] + value
+        out.append(e)
+    return out

@@ -46,7 +46,7 @@ ORIGIN_EVALUATED = frozenset({"method", "uri", "sha256", "hash", "file-name", "p
 #: Record macros evaluated field by field into a :class:`Record`.
 RECORD_TYPES = frozenset({"git-reference", "hg-reference", "svn-reference",
                           "svn-multi-reference", "bzr-reference", "fossil-reference",
-                          "cvs-reference", "content-hash"})
+                          "cvs-reference", "content-hash", "search-path-specification"})
 
 MAX_DEPTH = 200
 

@@ -85,6 +85,20 @@ def source_key(source) -> tuple:
     return (tuple(source.uris), source.commit)
 
 
+def _depends_on_missing_modules(entry: dict, package) -> bool:
+    """Whether the truth's inputs hold placeholders for the modules missing from the tree.
+
+    TeX Live packages became placeholders named texlive-… at version "0";
+    ``cargo-inputs`` (of rust-crates.scm) returned nothing.
+    """
+    for field in FIELDS:
+        for item in entry[field]:
+            if (item.get("name") or "").startswith("texlive") and item.get("version") == "0":
+                return True
+    return any("cargo-inputs" in u.text for u in package.unresolved
+               if u.field.replace("-", "_") in FIELDS)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("tree", nargs="?", default=os.environ.get("GUIX_SOURCE"))
@@ -106,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     present = {s.file for s in index.summaries.values()}
 
     compared = 0
+    skipped_inputs = 0
     same = Counter()
     missing: list[str] = []
     mismatches: dict[str, list[str]] = {"name+version": [], "source": [], "inputs": []}
@@ -132,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             mismatches["source"].append(
                 f"{key}: {source_key(p.source)} != {source_key(entry['source'])}")
+        if _depends_on_missing_modules(entry, p):
+            skipped_inputs += 1
+            continue
         ok = True
         for field in FIELDS:
             theirs = [input_key(e) for e in entry[field]]
@@ -148,10 +166,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"tree: {args.tree}")
     print(f"public package bindings compared: {compared} (guixml found {len(packages)}, "
           f"{len(missing)} of the compared not found)")
+    print(f"input lists not compared (they take inputs from tex.scm or rust-crates.scm, "
+          f"missing from the snapshot): {skipped_inputs}")
     for figure, target in (("name+version", 99.5), ("source", 99.0), ("inputs", 98.0)):
-        pct = 100.0 * same[figure] / compared if compared else 0.0
+        base = compared - skipped_inputs if figure == "inputs" else compared
+        pct = 100.0 * same[figure] / base if base else 0.0
         status = "ok" if pct >= target else "BELOW TARGET"
-        print(f"{figure:>13}: {same[figure]}/{compared} = {pct:.2f}% "
+        print(f"{figure:>13}: {same[figure]}/{base} = {pct:.2f}% "
               f"(target {target}%: {status})")
     print(f"index time: {elapsed:.2f} s ({'cache off' if args.no_cache else 'cache on'})")
     if args.show:
