@@ -161,3 +161,31 @@ def test_progress_bar_only_on_a_terminal_after_a_second(monkeypatch):
     bar.close()
     assert "classifying" in terminal.getvalue() and "5/10" in terminal.getvalue()
     assert terminal.getvalue().endswith("\r\033[K")  # the line is cleared at the end
+
+
+def test_report_cache_hit_and_invalidation(capsys, tmp_path, monkeypatch):
+    channel = tmp_path / "ch"
+    shutil.copytree(EXAMPLE, channel)
+    first = audit(capsys, channel, "--fail-on", "review")
+    assert first[0] == 1
+    import guixml.cli.audit as cli
+
+    def no_audit(*args, **kwargs):
+        raise AssertionError("the cached report should have been used")
+
+    monkeypatch.setattr(cli, "audit_report", no_audit)
+    assert audit(capsys, channel, "--fail-on", "review") == first  # same text, same status
+    assert audit(capsys, channel, "--fail-on", "never")[0] == 0    # status from the cache
+    with pytest.raises(AssertionError):  # another format is another report
+        audit(capsys, channel, "--format", "csv")
+    games = channel / "example" / "packages" / "games.scm"
+    games.write_text(games.read_text() + "\n")
+    with pytest.raises(AssertionError):  # a changed file is another tree
+        audit(capsys, channel, "--fail-on", "review")
+    monkeypatch.undo()
+    monkeypatch.setenv("GUIXML_CACHE_DIR", str(tmp_path / "cache"))
+    audit(capsys, channel)  # fills the cache for the changed tree
+    monkeypatch.setattr(cli, "audit_report", no_audit)
+    audit(capsys, channel)
+    with pytest.raises(AssertionError):  # --no-cache never reads it
+        audit(capsys, channel, "--no-cache")

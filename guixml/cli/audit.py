@@ -129,6 +129,10 @@ def write_output(text: str, output: str | None) -> None:
         raise GuixmlError(f"{output}: cannot write: {error.strerror}") from None
 
 
+#: Formats whose text holds the current time: cached only under SOURCE_DATE_EPOCH.
+TIMED_FORMATS = ("spdx", "cyclonedx")
+
+
 def run(args: argparse.Namespace) -> int:
     config = settings(args)
     format = args.format or config.format or "table"
@@ -142,6 +146,25 @@ def run(args: argparse.Namespace) -> int:
     for tree in args.only:
         if not any(os.path.realpath(tree) == os.path.realpath(p) for p in args.paths):
             raise GuixmlError(f"--only {tree}: not one of the PATHs given")
+    color = args.color == "always" or (
+        args.color == "auto" and args.output is None and sys.stdout.isatty()
+        and "NO_COLOR" not in os.environ)
+    cache, key = None, None
+    if not args.no_cache and not args.changed_since and (
+            format not in TIMED_FORMATS or "SOURCE_DATE_EPOCH" in os.environ):
+        from guixml.cache import cache_directory
+        from guixml.report.cache import ReportCache, report_key
+        cache = ReportCache(cache_directory())
+        options = {"format": format, "policy": args.policy or config.policy,
+                   "all": args.all_packages, "color": color,
+                   "only": sorted(os.path.realpath(p) for p in args.only),
+                   "epoch": os.environ.get("SOURCE_DATE_EPOCH")}
+        key = report_key(args.paths, [*config.rules, *args.rules, config.file or ""], options)
+        hit = cache.get(key)
+        if hit is not None:
+            text, meta = hit
+            write_output(text, args.output)
+            return exit_status(meta, fail_on)
     progress = ProgressBar()
     try:
         result = audit_report(args.paths, policy=args.policy, rules=args.rules, config=config,
@@ -149,15 +172,31 @@ def run(args: argparse.Namespace) -> int:
                               changed_since=args.changed_since, progress=progress)
     finally:
         progress.close()
-    color = args.color == "always" or (
-        args.color == "auto" and args.output is None and sys.stdout.isatty()
-        and "NO_COLOR" not in os.environ)
     text = render(result, format, all_packages=args.all_packages, color=color)
     write_output(text, args.output)
-    unreadable = [p for p in result.problems if p.kind == "syntax"]
-    if unreadable:
-        print(f"guixml: {len(unreadable)} file(s) could not be read, so the audit is "
-              f"incomplete; first: {unreadable[0]}", file=sys.stderr)
-        return 2
-    return 1 if result.findings(fail_on) else 0
+    meta = outcome(result)
+    if cache is not None and key is not None:
+        cache.put(key, text, meta)
+    return exit_status(meta, fail_on)
 
+
+def outcome(result) -> dict:
+    """What the exit status depends on, kept with a cached report."""
+    levels = {entry.level(result.policy) for entry in result.packages if not entry.ignored}
+    unreadable = [str(p) for p in result.problems if p.kind == "syntax"]
+    return {"levels": sorted(level for level in levels if level),
+            "unreadable": len(unreadable), "first_unreadable": unreadable[:1]}
+
+
+def exit_status(meta: dict, fail_on: str) -> int:
+    """2 when a file could not be read (the audit is incomplete), 1 when a
+    package reaches the FAIL_ON level, else 0."""
+    if meta.get("unreadable"):
+        print(f"guixml: {meta['unreadable']} file(s) could not be read, so the audit is "
+              f"incomplete; first: {meta['first_unreadable'][0]}", file=sys.stderr)
+        return 2
+    if fail_on == "never":
+        return 0
+    threshold = FAIL_ON_LEVELS.index(fail_on)
+    return 1 if any(FAIL_ON_LEVELS.index(level) >= threshold for level in meta["levels"]) \
+        else 0

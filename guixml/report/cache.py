@@ -1,0 +1,116 @@
+"""A cache of whole reports: an unchanged tree audited again with the same
+options prints the same report, so the second run only checks that nothing
+changed and prints it.
+
+The key covers everything a report depends on: the content of every ``.scm``
+file under each tree (and under ``GUIX_SOURCE``, a library for procedures),
+the rule and config files, the options that shape the text, and guixml's own
+code and data.  A report whose text holds the current time (SPDX, CycloneDX)
+is cached only when ``SOURCE_DATE_EPOCH`` fixes that time.  Entries live
+beside the parse cache (``GUIXML_CACHE_DIR``, else ``$XDG_CACHE_HOME/guixml``);
+the few most recent are kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Iterable
+
+from guixml import __version__
+
+__all__ = ["ReportCache", "report_key"]
+
+KEEP = 6  # entries kept; why: a CI runner alternates a few formats per tree
+
+_GUIXML = Path(__file__).resolve().parent.parent
+
+
+def _code_fingerprint(digest) -> None:
+    """guixml's own code and data, by size and modification time."""
+    for path in sorted(_GUIXML.rglob("*")):
+        if path.suffix in (".py", ".toml", ".csv") and "__pycache__" not in path.parts:
+            stat = path.stat()
+            digest.update(f"{path.relative_to(_GUIXML)}\0{stat.st_size}\0"
+                          f"{stat.st_mtime_ns}\n".encode())
+
+
+def _tree(digest, root: str) -> None:
+    """Every .scm file under ROOT (or ROOT itself), by name and content."""
+    if os.path.isfile(root):
+        with open(root, "rb") as handle:
+            data = handle.read()
+        digest.update(f"{root}\0{len(data)}\n".encode())
+        digest.update(data)
+        return
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories[:] = sorted(d for d in subdirectories if not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith(".scm"):
+                path = os.path.join(directory, name)
+                with open(path, "rb") as handle:
+                    data = handle.read()
+                digest.update(f"{os.path.relpath(path, root)}\0{len(data)}\n".encode())
+                digest.update(data)
+
+
+def report_key(paths: Iterable[str], files: Iterable[str], options: dict) -> str:
+    """The key of a report of the trees PATHS, with the rule and config FILES
+    and the text-shaping OPTIONS (JSON-serialisable)."""
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(f"guixml {__version__}\n".encode())
+    _code_fingerprint(digest)
+    digest.update(json.dumps(options, sort_keys=True).encode())
+    trees = [*paths]
+    library = os.environ.get("GUIX_SOURCE")
+    if library:
+        trees.append(library)
+    for tree in trees:
+        digest.update(f"tree {tree}\n".encode())
+        _tree(digest, tree)
+    for file in files:
+        digest.update(f"file {file}\n".encode())
+        try:
+            digest.update(Path(file).read_bytes())
+        except OSError:
+            digest.update(b"(unreadable)")
+    return digest.hexdigest()
+
+
+class ReportCache:
+    """Reports by key, as files: KEY.txt (the text) and KEY.json (what the
+    exit status needs)."""
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.directory = Path(directory) / "reports"
+
+    def get(self, key: str) -> tuple[str, dict] | None:
+        try:
+            meta = json.loads((self.directory / f"{key}.json").read_text(encoding="utf-8"))
+            text = (self.directory / f"{key}.txt").read_text(encoding="utf-8")
+        except (OSError, ValueError):
+            return None
+        return text, meta
+
+    def put(self, key: str, text: str, meta: dict) -> None:
+        """Store, best effort: a cache that cannot be written is no error."""
+        from guixml.atomic import write_text_atomic
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(self.directory / f"{key}.txt", text)
+            write_text_atomic(self.directory / f"{key}.json", json.dumps(meta))
+            self._prune()
+        except OSError:
+            pass
+
+    def _prune(self) -> None:
+        metas = sorted(self.directory.glob("*.json"), key=lambda p: p.stat().st_mtime,
+                       reverse=True)
+        for stale in metas[KEEP:]:
+            for path in (stale, stale.with_suffix(".txt")):
+                try:
+                    path.unlink()
+                except OSError:
+                    pass
