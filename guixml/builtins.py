@@ -862,3 +862,30 @@ def _alist_replace(ev, args):
                 e = [key] + value
         out.append(e)
     return out
+
+
+# -- version comparison (strverscmp semantics, as (guix utils) uses) -------------------
+
+def _version_key(version: str) -> list:
+    import re
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p)
+            for p in re.findall(r"\d+|\D+", version)]
+
+
+def _version_compare(a: str, b: str) -> int:
+    ka, kb = _version_key(a), _version_key(b)
+    return (ka > kb) - (ka < kb)
+
+
+@builtin("version-compare")
+def _version_compare_builtin(ev, args):
+    _arity(args, 2)
+    r = _version_compare(ev.string(args[0]), ev.string(args[1]))
+    return sym(">") if r > 0 else sym("<") if r < 0 else sym("=")
+
+
+for _name, _test in (("version>?", lambda r: r > 0), ("version>=?", lambda r: r >= 0),
+                     ("version<?", lambda r: r < 0), ("version<=?", lambda r: r <= 0),
+                     ("version=?", lambda r: r == 0)):
+    BUILTINS[_name] = Builtin(_name, (lambda test: lambda ev, args: test(
+        _version_compare(ev.string(args[0]), ev.string(args[1]))))(_test))
