@@ -44,7 +44,7 @@ from guixml.errors import GuixmlError
 from guixml.evaluate import BUILTINS, Env, Evaluator, Scope
 from guixml.model import Module, Package
 from guixml.summary import ModuleSummary, evaluate_definition, summarize_source, \
-    definition_forms
+    definition_forms, toplevel_forms
 from guixml.values import EvalFailure, GlobalRef, NeedGlobal
 
 __all__ = ["load_channel", "ChannelIndex", "ChannelFile", "discover"]
@@ -371,12 +371,35 @@ class ChannelIndex:
         except GuixmlError as error:
             raise EvalFailure("read-error", str(error)) from None
         tmp = ModuleSummary(summary.name, summary.file)
-        for form in datums:
-            for n, _public, _kind, expr in definition_forms(form, tmp):
-                forms[n] = expr
+        macros = self._module_macros(summary)
+        for top in datums:
+            for form in toplevel_forms(top, dict(macros)):
+                for n, _public, _kind, expr in definition_forms(form, tmp):
+                    forms[n] = expr
         if name not in forms:
             raise EvalFailure("definition-not-found", name)
         return forms[name]
+
+    def _module_macros(self, summary: ModuleSummary) -> dict[str, Any]:
+        """The syntax-rules macros MODULE defines, read again from their source."""
+        cache = getattr(self, "_macros", None)
+        if cache is None:
+            cache = self._macros = {}
+        if summary.name not in cache:
+            from guixml.reader import read_string
+            macros: dict[str, Any] = {}
+            text = None
+            for d in summary.defs.values():
+                if d.kind != "syntax":
+                    continue
+                text = text if text is not None else self._file_text(summary)
+                try:
+                    for form in read_string(text[d.start:d.end], summary.file):
+                        toplevel_forms(form, macros)
+                except GuixmlError:
+                    continue
+            cache[summary.name] = macros
+        return cache[summary.name]
 
     def _file_text(self, summary: ModuleSummary) -> str:
         cached = getattr(self, "_texts", None)

@@ -338,18 +338,57 @@ def summarize_source(text: str, file: str, default_name: str) -> ModuleSummary:
         summary.errors.append(str(error).splitlines()[0])
         return summary
     exprs: dict[str, Any] = {}
-    for form in forms:
-        if type(form) is List and form and type(form[0]) is Symbol \
-                and str(form[0]) == "define-module":
-            parse_define_module(form, summary)
+    macros: dict[str, Any] = {}
+    for top in forms:
+        if type(top) is List and top and type(top[0]) is Symbol \
+                and str(top[0]) == "define-module":
+            parse_define_module(top, summary)
             continue
-        for name, public, kind, expr in definition_forms(form, summary):
-            loc = form.location
-            d = Definition(name, public, kind, loc.line, loc.column, form.start, form.end)
-            if name in summary.defs and summary.defs[name].public:
-                d.public = True
-            summary.defs[name] = d
-            exprs[name] = expr
+        for form in toplevel_forms(top, macros):
+            _record_definitions(form, summary, exprs)
+    return _continue(summary, exprs)
+
+
+def _record_definitions(form: Any, summary: ModuleSummary, exprs: dict[str, Any]) -> None:
+    for name, public, kind, expr in definition_forms(form, summary):
+        loc = form.location
+        d = Definition(name, public, kind, loc.line, loc.column, form.start, form.end)
+        if name in summary.defs and summary.defs[name].public:
+            d.public = True
+        summary.defs[name] = d
+        exprs[name] = expr
+
+
+def toplevel_forms(form: Any, macros: dict[str, Any], depth: int = 0) -> list:
+    """FORM, or the top-level forms its expansion by the module's macros gives.
+
+    Records each syntax-rules macro the module defines in MACROS as it goes, so
+    that forms such as ``(define-public-lua-variants …)`` define what they expand to.
+    """
+    if type(form) is not List or not form or type(form[0]) is not Symbol or depth > 20:
+        return [form]
+    head = str(form[0])
+    if head in ("define-syntax", "define-syntax-rule") and len(form) >= 3:
+        from guixml.macros import macro_from_form
+        try:
+            macro = macro_from_form(form)
+            macros[macro.name] = macro
+        except (EvalFailure, IndexError, TypeError):
+            pass
+        return [form]
+    if head == "begin":
+        return [f for sub in form[1:] for f in toplevel_forms(sub, macros, depth + 1)]
+    macro = macros.get(head)
+    if macro is None or head in DEFINERS:
+        return [form]
+    try:
+        expanded = macro.expand(form)
+    except EvalFailure:
+        return [form]
+    return toplevel_forms(expanded, macros, depth + 1)
+
+
+def _continue(summary: ModuleSummary, exprs: dict[str, Any]) -> ModuleSummary:
     scope = FileScope(summary, exprs)
     for name, d in summary.defs.items():
         if d.status != "pending":
