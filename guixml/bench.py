@@ -8,9 +8,11 @@ Usage::
 Each benchmark runs a guixml callable and a Guile command on the same files in
 the same run and prints one line::
 
-    read: guixml 2.91 s, guile 5.87 s, ratio 0.50, peak RSS guixml 61 MB (workers 95 MB), guile 88 MB
+    read: guixml 2.91 s, guile 5.87 s, ratio 0.50, peak RSS guixml 61 MB (largest worker 45 MB), guile 88 MB
 
 ``ratio`` is guixml's wall time over Guile's (below 1.0: guixml is faster).
+Peak RSS is each process's own high-water mark (Linux VmHWM): guixml's main
+process, its largest worker process, and Guile.
 With ``--repeat N`` each side runs N times and the best time counts.
 
 Benchmarks are a small registry: other modules add theirs with
@@ -28,6 +30,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Callable, Sequence
@@ -219,10 +222,91 @@ def _megabytes(kilobytes: int) -> int:
     return round(kilobytes / 1024)
 
 
-def _time_guixml(benchmark: Benchmark, paths: list[Path], jobs: int) -> float:
-    start = time.perf_counter()
-    benchmark.guixml(paths, jobs)
-    return time.perf_counter() - start
+# Peak memory.  getrusage's ru_maxrss is no use here: a child created by fork
+# (Guile started by subprocess, Pool workers) inherits the parent's high-water
+# mark, so every figure would include this process.  On Linux the kernel's
+# VmHWM of /proc/PID/status is per address space; it is reset for this
+# process by writing 5 to /proc/self/clear_refs, and sampled for children by
+# a watcher thread.  Elsewhere the figures fall back to ru_maxrss.
+
+def _status_kb(pid: int | str, field: str = "VmHWM") -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _descendants(root: int) -> list[int]:
+    parents: dict[int, int] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for entry in entries:
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                parents[int(entry)] = int(fields[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, frontier = [], [root]
+    while frontier:
+        pid = frontier.pop()
+        children = [child for child, parent in parents.items() if parent == pid]
+        found.extend(children)
+        frontier.extend(children)
+    return found
+
+
+class _PeakWatcher:
+    """Peak RSS (kB) of process ROOT and, separately, of its largest descendant."""
+
+    def __init__(self, root: int, interval: float = 0.05) -> None:
+        self.root = root
+        self.interval = interval
+        self.root_peak = 0
+        self.child_peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _sample(self) -> None:
+        self.root_peak = max(self.root_peak, _status_kb(self.root))
+        for child in _descendants(self.root):
+            self.child_peak = max(self.child_peak, _status_kb(child))
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def __enter__(self) -> "_PeakWatcher":
+        if self.root == os.getpid():
+            try:
+                with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
+                    refs.write("5")  # reset this process's VmHWM
+            except OSError:
+                pass
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._sample()
+        self._stop.set()
+        self._thread.join()
+
+
+def _time_guixml(benchmark: Benchmark, paths: list[Path], jobs: int) -> tuple[float, int, int]:
+    """Wall time, peak RSS of this process and of its largest worker (kB)."""
+    with _PeakWatcher(os.getpid()) as watcher:
+        start = time.perf_counter()
+        benchmark.guixml(paths, jobs)
+        elapsed = time.perf_counter() - start
+    main_peak = watcher.root_peak or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return elapsed, main_peak, watcher.child_peak
 
 
 def _time_guile(argv: list[str]) -> tuple[float, int]:
@@ -230,24 +314,26 @@ def _time_guile(argv: list[str]) -> tuple[float, int]:
     env = dict(os.environ, LC_ALL="C.UTF-8", GUILE_AUTO_COMPILE="0")
     start = time.perf_counter()
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, env=env)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
+    with _PeakWatcher(process.pid, interval=0.02) as watcher:
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise RuntimeError(f"Guile failed ({process.returncode}): {' '.join(argv[:4])} …")
-    return elapsed, usage.ru_maxrss
+    return elapsed, watcher.root_peak or usage.ru_maxrss
 
 
 def run(benchmark: Benchmark, guix_source: Path, guile: str, jobs: int,
         repeat: int) -> str:
     paths = benchmark.files(guix_source)
-    ours = min(_time_guixml(benchmark, paths, jobs) for _ in range(repeat))
-    self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    workers_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    ours_runs = [_time_guixml(benchmark, paths, jobs) for _ in range(repeat)]
+    ours = min(elapsed for elapsed, _, _ in ours_runs)
+    self_rss = max(peak for _, peak, _ in ours_runs)
+    workers_rss = max(peak for _, _, peak in ours_runs)
     guile_runs = [_time_guile(benchmark.guile_command(guile, paths)) for _ in range(repeat)]
     theirs = min(elapsed for elapsed, _ in guile_runs)
     guile_rss = max(rss for _, rss in guile_runs)
-    workers = f" (workers {_megabytes(workers_rss)} MB)" if jobs > 1 else ""
+    workers = f" (largest worker {_megabytes(workers_rss)} MB)" if workers_rss else ""
     return (f"{benchmark.name}: guixml {ours:.2f} s, guile {theirs:.2f} s, "
             f"ratio {ours / theirs:.2f}, peak RSS guixml {_megabytes(self_rss)} MB"
             f"{workers}, guile {_megabytes(guile_rss)} MB  "
