@@ -215,6 +215,61 @@ register(Benchmark(
 ))
 
 
+def _audit_json(root: Path, cache: str) -> int:
+    """``guixml audit ROOT --format json`` into a temporary file, with CACHE."""
+    import tempfile
+    from guixml.cli import main as guixml_main
+    saved = os.environ.get("GUIXML_CACHE_DIR")
+    os.environ["GUIXML_CACHE_DIR"] = cache
+    try:
+        with tempfile.TemporaryDirectory(prefix="guixml-bench-audit-out-") as out:
+            return guixml_main(["audit", str(root), "--format", "json", "--fail-on", "never",
+                                "--output", os.path.join(out, "audit.json")])
+    finally:
+        if saved is None:
+            del os.environ["GUIXML_CACHE_DIR"]
+        else:
+            os.environ["GUIXML_CACHE_DIR"] = saved
+
+
+def _audit_cold(paths: list[Path], jobs: int) -> int:
+    """The whole audit (index, classifier, verdicts, JSON) with empty caches."""
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="guixml-bench-audit-") as cache:
+        return _audit_json(_index_root(paths), cache)
+
+
+register(Benchmark(
+    name="audit-cold",
+    description="guixml audit --format json of the whole tree, empty caches, "
+                "against Guile reading it",
+    files=package_modules,
+    guixml=_audit_cold,
+    guile_command=lambda guile, paths: [guile, "--no-auto-compile", "-s",
+                                        str(READ_ONLY_SCM), *map(str, paths)],
+))
+
+
+def _audit_warm_files(guix_source: Path) -> list[Path]:
+    """The package modules, after one audit into a fresh cache (untimed)."""
+    import tempfile
+    cache = tempfile.mkdtemp(prefix="guixml-bench-audit-warm-")
+    _audit_json(guix_source, cache)
+    _WARM_CACHE["audit"] = cache
+    return package_modules(guix_source)
+
+
+register(Benchmark(
+    name="audit-warm",
+    description="guixml audit --format json of the unchanged tree again (warm caches), "
+                "against Guile reading it",
+    files=_audit_warm_files,
+    guixml=lambda paths, jobs: _audit_json(_index_root(paths), _WARM_CACHE["audit"]),
+    guile_command=lambda guile, paths: [guile, "--no-auto-compile", "-s",
+                                        str(READ_ONLY_SCM), *map(str, paths)],
+))
+
+
 # -- running -------------------------------------------------------------------------
 
 
