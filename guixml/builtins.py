@@ -889,3 +889,13 @@ for _name, _test in (("version>?", lambda r: r > 0), ("version>=?", lambda r: r 
                      ("version=?", lambda r: r == 0)):
     BUILTINS[_name] = Builtin(_name, (lambda test: lambda ev, args: test(
         _version_compare(ev.string(args[0]), ev.string(args[1]))))(_test))
+
+
+_gensym_counter = [0]
+
+
+@builtin("gensym")
+def _gensym(ev, args):
+    _gensym_counter[0] += 1
+    prefix = ev.string(args[0]) if args else " g"
+    return sym(f"{prefix}{_gensym_counter[0]}")

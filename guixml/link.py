@@ -30,7 +30,8 @@ def link_channel(index: "ChannelIndex") -> list[Package]:
     for module in index.channel_modules:
         summary = index.summaries[module]
         for name, d in summary.defs.items():
-            if not summary.is_exported(name) or d.kind in ("procedure", "syntax", "alias"):
+            if not summary.is_exported(name) or d.kind in ("procedure", "syntax", "alias",
+                                                           "record-procedure"):
                 continue
             try:
                 value = index.definition_value(module, name)

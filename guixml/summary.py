@@ -194,6 +194,12 @@ def definition_forms(form: Any, summary: ModuleSummary) -> list[tuple[str, bool,
             expr = form[3] if len(form) > 3 else form[2]
             return [(str(target), public, "value", expr)]
         return []
+    if head == "define-record-type" and len(form) >= 4 and type(form[2]) is List:
+        names = [str(form[2][0]), str(form[3])]
+        for spec in form[4:]:
+            if type(spec) is List:
+                names.extend(str(x) for x in spec[1:] if type(x) is Symbol)
+        return [(n, False, "record-procedure", form) for n in names]
     if head == "export":
         summary.exports.update(str(s) for s in form[1:] if type(s) is Symbol)
     return []
@@ -263,7 +269,7 @@ class FileScope(Scope):
         finally:
             self.in_progress.discard(name)
         self.live[name] = value
-        if d.kind in ("procedure", "syntax"):
+        if d.kind in ("procedure", "syntax", "record-procedure"):
             d.status = "procedure"
         elif _storable(value):
             d.status = "value"
@@ -291,12 +297,41 @@ def evaluate_definition(ev: Evaluator, d: Definition, expr: Any) -> Any:
     if d.kind == "syntax":
         from guixml.macros import macro_from_form
         return macro_from_form(expr)
+    if d.kind == "record-procedure":
+        return record_procedure(expr, d.name)
     value = ev.eval(expr, env)
     if type(value) is PackageValue and value.generator is None and type(expr) is List \
             and expr and type(expr[0]) is Symbol and str(expr[0]) not in (
                 "package", "package/inherit", "let", "let*", "hidden-package"):
         value.generator = str(expr[0])
     return value
+
+
+def record_procedure(form: List, name: str) -> Builtin:
+    """Procedure NAME of an SRFI-9 ``define-record-type`` FORM, over :class:`Record` values."""
+    type_name = str(form[1])
+    ctor = form[2]
+    fields_of_ctor = [str(x) for x in ctor[1:]]
+    if name == str(ctor[0]):
+        def construct(ev, args):
+            if len(args) != len(fields_of_ctor):
+                raise EvalFailure("bad-arguments", name)
+            return Record(type_name, dict(zip(fields_of_ctor, args)))
+        return Builtin(name, construct)
+    if name == str(form[3]):
+        return Builtin(name, lambda ev, args: type(ev.force(args[0])) is Record
+                       and ev.force(args[0]).type == type_name)
+    for spec in form[4:]:
+        if type(spec) is List and len(spec) >= 2 and str(spec[1]) == name:
+            field = str(spec[0])
+
+            def access(ev, args, field=field):
+                record = ev.force(args[0])
+                if type(record) is not Record or record.type != type_name:
+                    raise EvalFailure("not-a-record", name)
+                return record.fields.get(field, False)
+            return Builtin(name, access)
+    raise EvalFailure("record-procedure", name)
 
 
 def _storable(value: Any, depth: int = 0) -> bool:

@@ -93,3 +93,10 @@ def test_syntax_rules_macros():
     assert value(text, "x") == ["1-a", "2-b"]
     assert value(text, "y") == "A"
     assert value(text, "z") == 1
+
+
+def test_srfi9_records():
+    text = ('(define-record-type <net> (make-net name size) net? (name net-name) '
+            '(size net-size))\n'
+            '(define x (net-name (make-net "small" 3)))')
+    assert value(text, "x") == "small"
