@@ -376,6 +376,12 @@ def plan_file(file: str, text: str, forms: Sequence[Any],
         entries = suggested_entries(audit)
         if not entries:
             continue
+        if audit.package.deprecated or audit.package.superseded:
+            # define-deprecated-package: an alias inheriting its replacement,
+            # properties included; the replacement carries the facts.
+            outcome(audit, entries, "inherited",
+                    f"deprecated alias of {audit.package.superseded or 'another package'}")
+            continue
         form = _locate(audit, definitions, forms, text)
         if form is None:
             outcome(audit, entries, "reported", "definition not found in the file")
@@ -386,9 +392,9 @@ def plan_file(file: str, text: str, forms: Sequence[Any],
         if package is None:
             tail = tail_expression(expression)
             maker = _head(tail)
-            made = definitions.get(maker) if maker else None
-            if made is not None and made.procedure and package_form_of(made.value) is not None:
-                procedure_callers[maker].append((audit, entries))
+            chain = _maker_chain(maker, definitions)
+            if chain:
+                procedure_callers[chain[-1]].append((audit, entries))
             else:
                 outcome(audit, entries, "reported",
                         f"made by {maker or 'an expression'}; not a package form to edit")
@@ -459,6 +465,22 @@ def _has_no_properties(parent: str, definitions: dict[str, _Definition],
     return False
 
 
+def _maker_chain(name: str | None, definitions: dict[str, _Definition]) -> list[str]:
+    """The procedures NAME calls in tail position down to the one whose body is
+    a package form (``make-x`` → ``make-base`` → ``(package …)``); empty when
+    the chain leaves the file or ends elsewhere."""
+    chain: list[str] = []
+    while name is not None and name not in chain:
+        definition = definitions.get(name)
+        if definition is None or not definition.procedure:
+            return []
+        chain.append(name)
+        if package_form_of(definition.value) is not None:
+            return chain
+        name = _head(tail_expression(definition.value))
+    return []
+
+
 def _plan_procedure(text: str, maker: str,
                     callers: list[tuple[PackageAudit, tuple[PropertyEntry, ...]]],
                     definitions: dict[str, _Definition],
@@ -466,16 +488,19 @@ def _plan_procedure(text: str, maker: str,
     """Annotate the package form inside procedure MAKER if all its callers agree."""
     facts = {entries for _, entries in callers}
     audited = {audit.package.variable for audit, _ in callers}
+    # The procedures that end up calling MAKER (make-x → make-base) count too.
+    makers = {name for name, definition in definitions.items()
+              if definition.procedure and (_maker_chain(name, definitions) or [None])[-1] == maker}
     # Every definition of this file that calls MAKER, audited or not, must agree,
     # and so must packages made by MAKER elsewhere (the audit's generator).
     for name, definition in definitions.items():
         if definition.procedure or name in audited:
             continue
-        if _head(tail_expression(definition.value)) == maker:
+        if _head(tail_expression(definition.value)) in makers:
             return PackageEdit("reported", message=(
                 f"made by procedure {maker}, whose caller {name} has other facts"))
     for audit in everyone:
-        if audit.package.generator == maker and audit.package.variable not in audited:
+        if audit.package.generator in makers and audit.package.variable not in audited:
             other = suggested_entries(audit)
             facts.add(other)
     if len(facts) != 1:

@@ -35,7 +35,9 @@ def audits_for(name: str, file: str | None = None) -> list[PackageAudit]:
         variable = spec.get("variable", key)
         package = Package(module=f"(fixtures {name})", file=file or f"{name}.scm",
                           variable=variable, name=variable, version="1",
-                          generator=spec.get("generator"), inherit=spec.get("inherit"))
+                          generator=spec.get("generator"), inherit=spec.get("inherit"),
+                          deprecated=spec.get("deprecated", False),
+                          superseded=spec.get("superseded"))
         audits.append(PackageAudit(
             package, weights=spec["weights"], weight_inputs=tuple(spec.get("inputs", ())),
             weights_license=spec.get("license"),

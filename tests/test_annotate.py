@@ -123,16 +123,19 @@ def test_merge_outcomes_and_what_is_kept():
 def test_generated_packages_annotated_at_the_procedure_only_when_callers_agree():
     plan = plan_fixture("generated")
     assert outcomes(plan) == {"board-net-a": "insert", "board-net-b": "insert",
-                              "voice-anna": "reported", "voice-bert": "reported"}
-    assert plan.new_text.count("(properties") == 1
-    assert len(plan.edits) == 1
+                              "voice-anna": "reported", "voice-bert": "reported",
+                              "tile-net-x": "insert", "tile-net-y": "insert"}
+    # One field in make-board-net, one two calls down in make-tile-net-base.
+    assert plan.new_text.count("(properties") == 2
+    assert len(plan.edits) == 2
 
 
 def test_inherit_policy():
     plan = plan_fixture("inherit")
     assert outcomes(plan) == {"tagger-model": "merge", "tagger-model-2.1": "inherited",
                               "tagger-model-small": "reported",
-                              "tagger-with-model": "insert"}
+                              "tagger-with-model": "insert",
+                              "tagger-model-old": "inherited"}
 
 
 def test_odd_indentation_is_followed():
