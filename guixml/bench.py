@@ -62,6 +62,8 @@ class Benchmark:
     files: Callable[[Path], list[Path]]
     guixml: Callable[[list[Path], int], object]
     guile_command: Callable[[str, list[Path]], list[str]]
+    #: Run when no --only is given; slow whole-pipeline benchmarks opt out.
+    default: bool = True
 
 
 BENCHMARKS: dict[str, Benchmark] = {}
@@ -130,6 +132,9 @@ def _annotate_copy(guix_source: Path) -> list[Path]:
     """A fresh copy of gnu/packages in a temporary directory (annotate edits it)."""
     import tempfile
     root = Path(tempfile.mkdtemp(prefix="guixml-bench-annotate-"))
+    if not os.environ.get("GUIXML_BENCH_KEEP"):  # keep it to inspect the result
+        import atexit
+        atexit.register(shutil.rmtree, root, True)
     shutil.copytree(guix_source / "gnu" / "packages", root / "gnu" / "packages")
     return package_modules(root)
 
@@ -159,6 +164,7 @@ register(Benchmark(
     guixml=_annotate,
     guile_command=lambda guile, paths: [guile, "--no-auto-compile", "-s",
                                         str(READ_ONLY_SCM), *map(str, paths)],
+    default=False,  # the whole pipeline, cold: run it with --only annotate
 ))
 
 
@@ -183,6 +189,7 @@ register(Benchmark(
     guixml=_index_cold,
     guile_command=lambda guile, paths: [guile, "--no-auto-compile", "-s",
                                         str(READ_ONLY_SCM), *map(str, paths)],
+    default=False,  # the whole pipeline, cold: run it with --only annotate
 ))
 
 _WARM_CACHE: dict[str, str] = {}
@@ -212,6 +219,7 @@ register(Benchmark(
     guixml=_index_warm,
     guile_command=lambda guile, paths: [guile, "--no-auto-compile", "-s",
                                         str(READ_ONLY_SCM), *map(str, paths)],
+    default=False,  # the whole pipeline, cold: run it with --only annotate
 ))
 
 
@@ -247,6 +255,7 @@ register(Benchmark(
     guixml=_audit_cold,
     guile_command=lambda guile, paths: [guile, "--no-auto-compile", "-s",
                                         str(READ_ONLY_SCM), *map(str, paths)],
+    default=False,  # the whole pipeline, cold: run it with --only annotate
 ))
 
 
@@ -267,6 +276,7 @@ register(Benchmark(
     guixml=lambda paths, jobs: _audit_json(_index_root(paths), _WARM_CACHE["audit"]),
     guile_command=lambda guile, paths: [guile, "--no-auto-compile", "-s",
                                         str(READ_ONLY_SCM), *map(str, paths)],
+    default=False,  # the whole pipeline, cold: run it with --only annotate
 ))
 
 
@@ -416,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
     if guile is None:
         print("guixml.bench: Guile is not installed", file=sys.stderr)
         return 2
-    for name in args.only or list(BENCHMARKS):
+    for name in args.only or [n for n, b in BENCHMARKS.items() if b.default]:
         print(run(BENCHMARKS[name], source, guile, max(1, args.jobs), max(1, args.repeat)),
               flush=True)
     return 0
