@@ -189,7 +189,6 @@ register(Benchmark(
     guixml=_index_cold,
     guile_command=lambda guile, paths: [guile, "--no-auto-compile", "-s",
                                         str(READ_ONLY_SCM), *map(str, paths)],
-    default=False,  # the whole pipeline, cold: run it with --only annotate
 ))
 
 _WARM_CACHE: dict[str, str] = {}
@@ -219,7 +218,6 @@ register(Benchmark(
     guixml=_index_warm,
     guile_command=lambda guile, paths: [guile, "--no-auto-compile", "-s",
                                         str(READ_ONLY_SCM), *map(str, paths)],
-    default=False,  # the whole pipeline, cold: run it with --only annotate
 ))
 
 
@@ -255,7 +253,6 @@ register(Benchmark(
     guixml=_audit_cold,
     guile_command=lambda guile, paths: [guile, "--no-auto-compile", "-s",
                                         str(READ_ONLY_SCM), *map(str, paths)],
-    default=False,  # the whole pipeline, cold: run it with --only annotate
 ))
 
 
@@ -276,7 +273,6 @@ register(Benchmark(
     guixml=lambda paths, jobs: _audit_json(_index_root(paths), _WARM_CACHE["audit"]),
     guile_command=lambda guile, paths: [guile, "--no-auto-compile", "-s",
                                         str(READ_ONLY_SCM), *map(str, paths)],
-    default=False,  # the whole pipeline, cold: run it with --only annotate
 ))
 
 
