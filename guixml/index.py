@@ -40,6 +40,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
+from guixml.datum import Location, Source
 from guixml.errors import GuixmlError
 from guixml.evaluate import BUILTINS, Env, Evaluator, Scope
 from guixml.model import Module, Package
@@ -48,6 +49,32 @@ from guixml.summary import ModuleSummary, evaluate_definition, summarize_source,
 from guixml.values import EvalFailure, GlobalRef, NeedGlobal
 
 __all__ = ["load_channel", "ChannelIndex", "ChannelFile", "discover"]
+
+
+class _SpanSource(Source):
+    """The text of one top-level form, locating positions as in the whole file."""
+
+    __slots__ = ("line0", "column0", "offset0")
+
+    def __init__(self, file: str, text: str, line0: int, column0: int, offset0: int) -> None:
+        super().__init__(file, text)
+        self.line0 = line0
+        self.column0 = column0
+        self.offset0 = offset0
+
+    def location(self, offset: int) -> Location:
+        loc = Source.location(self, offset)
+        column = loc.column + self.column0 if loc.line == 1 else loc.column
+        return Location(self.file, loc.line + self.line0 - 1, column, loc.offset + self.offset0)
+
+
+def read_span(text: str, start: int, end: int, line: int, column: int, file: str) -> list:
+    """The data of TEXT[START:END], a form at LINE/COLUMN of FILE, with file locations."""
+    from guixml import reader
+    parser = getattr(reader, "_Parser", None)
+    if parser is None:  # the reader's internals changed: blank the text before instead
+        return reader.read_string("\n" * (line - 1) + " " * column + text[start:end], file)
+    return parser(_SpanSource(file, text[start:end], line, column, start)).parse()
 
 
 class ChannelFile:
@@ -291,25 +318,35 @@ class ChannelIndex:
             return None
         if name in summary.defs:
             return (module, name)
-        if direct and depth == 0:
-            # (@ (m) x) where m re-exports x.
-            pass
+        exported = self._exported_sets()
         for imp in summary.imports:
             inner = _imported_name(imp, name)
             if inner is None:
                 continue
+            names = exported.get(imp.module)
+            if names is None:
+                target = self.summary(imp.module)
+                if target is None:
+                    exported[imp.module] = frozenset()
+                    continue
+                names = exported[imp.module] = _exported_names(target)
+            if inner not in names:
+                continue
             target = self.summary(imp.module)
-            if target is None:
-                continue
+            assert target is not None
             if inner in target.defs:
-                if target.is_exported(inner):
-                    return (imp.module, inner)
-                continue
-            if inner in target.exports:
-                found = self._resolve(imp.module, inner, False, depth + 1)
-                if found is not None:
-                    return found
+                return (imp.module, inner)
+            found = self._resolve(imp.module, inner, False, depth + 1)
+            if found is not None:
+                return found
         return None
+
+    def _exported_sets(self) -> dict[str, frozenset[str]]:
+        sets = getattr(self, "_exported", None)
+        if sets is None:
+            sets = self._exported = {name: _exported_names(s)
+                                     for name, s in self.summaries.items()}
+        return sets
 
     def value_of(self, ref: GlobalRef) -> Any:
         where = self.resolve(ref)
@@ -362,12 +399,8 @@ class ChannelIndex:
             return forms[name]
         d = summary.defs[name]
         text = self._file_text(summary)
-        from guixml.reader import read_string
-        pad = text[:d.start]
-        # Keep line numbers: re-read the form with the text before it blanked.
-        prefix = "\n" * pad.count("\n") + " " * d.column
         try:
-            datums = read_string(prefix + text[d.start:d.end], summary.file)
+            datums = read_span(text, d.start, d.end, d.line, d.column, summary.file)
         except GuixmlError as error:
             raise EvalFailure("read-error", str(error)) from None
         tmp = ModuleSummary(summary.name, summary.file)
@@ -394,7 +427,8 @@ class ChannelIndex:
                     continue
                 text = text if text is not None else self._file_text(summary)
                 try:
-                    for form in read_string(text[d.start:d.end], summary.file):
+                    for form in read_span(text, d.start, d.end, d.line, d.column,
+                                          summary.file):
                         toplevel_forms(form, macros)
                 except GuixmlError:
                     continue
@@ -478,6 +512,12 @@ class ChannelIndex:
                     users[dep].append(p)
             self._users_table = users
         return users
+
+
+def _exported_names(summary: ModuleSummary) -> frozenset[str]:
+    """The names a module makes visible to modules that import it."""
+    return frozenset(summary.exports) | frozenset(
+        n for n, d in summary.defs.items() if d.public)
 
 
 def _imported_name(imp, name: str) -> str | None:
