@@ -48,6 +48,7 @@ def test_every_role_in_the_example_channel(report):
     assert roles["pawnstorm"] == "separate"            # inline .nnue origin
     assert roles["pawnstorm-static"] == "separate"     # inherit + modify-inputs
     assert roles["backgammon-sage"] == "tangled"
+    assert roles["talkwave"] == "tangled"              # a snippet keeps vendored rnnoise
     assert roles["go-zen"] == "external"
     assert roles["go-zen-network"] == "model"          # existing annotation
     assert roles["ocr-data-latin"] == "model"
