@@ -38,6 +38,8 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Iterable
 
+import attrs
+
 from guixml.datum import Keyword, List, DottedList, Symbol
 from guixml.model import Input, Origin, Package
 from guixml.results import AuditResult, Evidence, InputVerdict, PackageAudit, Problem
@@ -240,6 +242,7 @@ class Classifier:
                  form_text: FormText | None = None) -> None:
         self.rules = rules or load_rules()
         self.resolve = resolve or (lambda name, package: None)
+        self.package_named = getattr(resolve, "package_named", None)
         # A resolver over an index may bring its own reader of definitions' text.
         self.form_text = form_text or getattr(resolve, "form_text", None) \
             or (lambda package: None)
@@ -453,9 +456,27 @@ class Classifier:
         if rule.vetoes:
             for conclusion in rule.vetoes:
                 scores.vetoed.setdefault(conclusion, evidence)
-        if rule.suggests != "none":
+        if rule.suggests == "wrapper":
+            self._wrapped(match.group("name"), rule, evidence, scores)
+        elif rule.suggests != "none":
             scores.add(rule.suggests, rule.confidence, evidence)
         return True
+
+    def _wrapped(self, name: str, rule: Rule, evidence: Evidence, scores: _Scores) -> None:
+        """A wrapper of NAME is a runner when a package so named is one."""
+        if self.package_named is None or not name:
+            return
+        base = name.lower().strip(".")
+        for candidate in (base, f"python-{base}", f"r-{base}", f"{base}-api"):
+            target = self.package_named(candidate)
+            if target is None or id(target) in self._in_progress:
+                continue
+            self.classify(target)
+            if "external" in self._active.get(id(target), ()):
+                scores.add("external", rule.confidence, attrs.evolve(
+                    evidence, note=f"{rule.description}: {target.name} needs weights "
+                                   "Guix does not provide"))
+                return
 
     def _text_rules(self, package: Package, scores: _Scores) -> None:
         values = {"name": package.name, "synopsis": package.synopsis,
@@ -805,7 +826,17 @@ def index_resolver(index: Any) -> Resolver:
         cache[key] = value
         return value
 
+    by_name: dict[str, Package] = {}
+
+    def package_named(name: str) -> Package | None:
+        if not by_name:
+            for p in index.packages():
+                if p.name and not p.hidden:
+                    by_name.setdefault(p.name, p)
+        return by_name.get(name)
+
     resolve.form_text = index_form_text(index)  # type: ignore[attr-defined]
+    resolve.package_named = package_named  # type: ignore[attr-defined]
     return resolve
 
 

@@ -37,7 +37,7 @@ KINDS = tuple(FIELDS)
 
 #: What a rule may suggest.
 SUGGESTIONS = ("weights", "model", "payload", "tangled", "external", "training",
-               "none")
+               "wrapper", "none")
 
 #: Conclusions a veto may remove.
 VETOABLE = ("weights", "model", "payload", "tangled", "external", "training")
@@ -186,11 +186,16 @@ def _rule(name: str, index: int, raw: Any) -> Rule:
         raise RuleError(f"{where}: cannot veto {bad}; one of {list(VETOABLE)}")
     if suggests == "none" and not vetoes:
         raise RuleError(f"{where}: a rule suggesting `none` must list `vetoes`")
+    if suggests == "wrapper" and kind != "text":
+        raise RuleError(f"{where}: only text rules may suggest `wrapper`")
     description = raw.get("description", "")
     if not isinstance(description, str):
         raise RuleError(f"{where}: `description` must be a string")
+    pattern = _compile(where, raw.get("pattern"), bool(raw.get("case")))
+    if suggests == "wrapper" and "name" not in pattern.groupindex:
+        raise RuleError(f"{where}: a `wrapper` rule needs a (?P<name>...) group")
     return Rule(id=rule_id, kind=kind, fields=fields,
-                pattern=_compile(where, raw.get("pattern"), bool(raw.get("case"))),
+                pattern=pattern,
                 suggests=suggests, confidence=float(confidence),
                 description=description, vetoes=vetoes, origin_file=name)
 

@@ -203,6 +203,23 @@ def test_front_end_of_a_runner_must_name_it(rules):
     assert classify_package(silent, rules, resolve).weights == "none"
 
 
+def test_wrapper_of_a_named_runner(rules):
+    runner = package(name="python-speechkit", variable="python-speechkit",
+                     description="Portable per-language models are downloaded separately.")
+    wrapper = package(name="r-speechkit", variable="r-speechkit",
+                      synopsis="R wrapper for the speechkit library")
+    plain = package(name="r-plotkit", variable="r-plotkit",
+                    synopsis="R wrapper for the plotkit library")
+    names = {"python-speechkit": runner,
+             "python-plotkit": package(name="python-plotkit", description="Plots.")}
+
+    def resolve(name, pkg, module=None):
+        return None
+    resolve.package_named = names.get
+    assert classify_package(wrapper, rules, resolve).weights == "external"
+    assert classify_package(plain, rules, resolve).weights == "none"
+
+
 def test_datum_text_round_trips_simple_data():
     from guixml.datum import Keyword, sym
     assert datum_text([sym("list"), Keyword("install-plan"), "a\"b"]) == \
