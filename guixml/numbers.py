@@ -7,8 +7,8 @@ writes a symbol that would read back as a number inside ``#{ }#``.
 Covered: exact integers and rationals in radix 2, 8, 10 and 16; decimals with
 the exponent markers Guile accepts (``e s f d l``, any case); ``+inf.0``,
 ``-inf.0``, ``+nan.0`` (any case); the prefixes ``#x #b #o #d #e #i`` in any
-order (each kind at most once); rectangular and polar complex numbers.
-Not covered: R5RS ``#`` digit placeholders (``1#``), which read as symbols.
+order (each kind at most once); rectangular and polar complex numbers;
+and R5RS ``#`` digit placeholders (``1#`` is ``10.0``).
 """
 
 from __future__ import annotations
@@ -30,10 +30,12 @@ _EXPONENT = "[eEsSfFdDlL][+-]?[0-9]+"
 
 
 def _ureal(radix: int) -> str:
+    # R5RS '#' digit placeholders ("1#" is 10.0) are allowed after the digits.
     d = _DIGITS[radix]
-    integer = rf"[{d}]+(?:/[{d}]+)?"
+    integer = rf"[{d}]+#*(?:/[{d}]+#*)?"
     if radix == 10:
-        decimal = rf"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:{_EXPONENT})?"
+        decimal = (rf"(?:[0-9]+#+\.#*|[0-9]+\.[0-9]*#*|\.[0-9]+#*|[0-9]+#*)"
+                   rf"(?:{_EXPONENT})?")
         return rf"(?:{integer}(?![.eEsSfFdDlL])|{decimal})"
     return integer
 
@@ -45,11 +47,17 @@ def _real_pattern(radix: int) -> re.Pattern[str]:
 _REAL = {radix: _real_pattern(radix) for radix in _DIGITS}
 _UREAL_OR_INF = {radix: re.compile(rf"{_ureal(radix)}|(?:[iI][nN][fF]|[nN][aA][nN])\.0")
                  for radix in _DIGITS}
+_EXPONENT_PREFIX = re.compile(
+    r"[+-]?(?:[0-9]+#*\.?[0-9]*#*|\.[0-9]+#*)[eEsSfFdDlL]([+-]?[0-9]+)")
 _DECIMAL_EXPONENT = re.compile(r"[eEsSfFdDlL]([+-]?[0-9]+)$")
 
 
 def _real_value(text: str, radix: int, exact: bool | None):
     """The value of a real TEXT that matched the real pattern."""
+    if "#" in text:  # placeholders: zeros, and an inexact number unless #e
+        text = text.replace("#", "0")
+        if exact is None:
+            exact = False
     body = text.lstrip("+-")
     negative = text.startswith("-")
     lower = body.lower()
@@ -107,6 +115,12 @@ def parse_number(text: str, radix: int = 10):
         text = text[2:]
     if not text:
         return None
+    if radix == 10:
+        # Guile checks a decimal exponent as soon as it has read it, so even a
+        # token that is no number ("1e400x") is an error when it is out of range.
+        found = _EXPONENT_PREFIX.match(text)
+        if found and not -324 <= int(found.group(1)) <= 308:
+            raise NumberRangeError(f"value out of range: {text}")
     real = _REAL[radix]
     whole = real.fullmatch(text)
     if whole:
@@ -125,7 +139,8 @@ def _complex(text: str, radix: int, exact: bool | None):
         angle = _real_value(right, radix, exact)
         if magnitude is None or angle is None:
             return None
-        if angle == 0 and not isinstance(angle, float):
+        if (angle == 0 and not isinstance(angle, float)) or (
+                magnitude == 0 and not isinstance(magnitude, float)):
             return magnitude
         return cmath.rect(float(magnitude), float(angle))
     if not text.endswith(("i", "I")) or exact:

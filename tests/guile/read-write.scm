@@ -4,6 +4,9 @@
 ;;; line of its own.  Run with LC_ALL=C.UTF-8.
 ;;;
 ;;; Usage: guile --no-auto-compile -s read-write.scm FILE...
+;;;        guile --no-auto-compile -s read-write.scm --each FILE...
+;;; (--each: go on after a file Guile cannot read, ending each file's output
+;;; with a line "#<end>" or "#<error>").
 
 (use-modules (ice-9 match))
 
@@ -43,4 +46,16 @@
             (newline)
             (loop)))))))
 
-(for-each dump-file (cdr (command-line)))
+(define (dump-file/status file)
+  ;; For differential tests: after each file, a line "#<end>", or "#<error>"
+  ;; when Guile cannot read it (then the lines before belong to no datum).
+  (catch #t
+    (lambda ()
+      (dump-file file)
+      (display "#<end>\n"))
+    (lambda _
+      (display "#<error>\n"))))
+
+(match (cdr (command-line))
+  (("--each" files ...) (for-each dump-file/status files))
+  (files (for-each dump-file files)))
