@@ -44,3 +44,18 @@ def test_problems_are_notifications():
     notes = doc["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     assert notes[0]["message"]["text"] == "unbalanced parenthesis"
     assert notes[0]["locations"][0]["physicalLocation"]["region"]["startColumn"] == 5
+
+
+def test_second_tree_gets_its_own_base():
+    import attrs
+    report = sample_report()
+    moved = tuple(attrs.evolve(e, root="guix") if e.package.name == "tinyfish" else e
+                  for e in report.packages)
+    report = attrs.evolve(report, packages=moved, roots=("example", "guix"))
+    run = document(report)["runs"][0]
+    bases = {r["locations"][0]["logicalLocations"][0]["name"]:
+             r["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"]
+             for r in run["results"]}
+    assert bases["tinyfish"] == "ROOT1" and bases["chess-net-42"] == "SRCROOT"
+    assert set(run["originalUriBaseIds"]) == {"SRCROOT", "ROOT1"}
+    assert errors("sarif", document(report)) == []

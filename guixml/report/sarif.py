@@ -11,6 +11,7 @@ SARIF counts lines and columns from 1; guixml's columns count from 0.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from guixml import __version__
@@ -26,8 +27,11 @@ def _base_id(index: int) -> str:
     return "SRCROOT" if index == 0 else f"ROOT{index}"
 
 
-def _physical(location: Location, roots: tuple[str, ...]) -> dict:
+def _physical(location: Location, roots: tuple[str, ...], tree: str | None = None) -> dict:
+    """A SARIF physical location; TREE is the root the file belongs to, when known."""
     file, root = relative_file(location.file, roots)
+    if tree is not None and not os.path.isabs(location.file):
+        root = tree
     artifact = {"uri": Path(file).as_posix()}
     if root is not None and root in roots:
         artifact["uriBaseId"] = _base_id(roots.index(root))
@@ -81,7 +85,7 @@ def _result(entry: PackageReport, report: AuditReport, rule_index: dict[str, int
         "level": level,
         "message": {"text": _message(entry, report.policy)},
         "locations": [{
-            "physicalLocation": _physical(location, report.roots),
+            "physicalLocation": _physical(location, report.roots, entry.root),
             "logicalLocations": [{
                 "name": package.variable or package.name or "?",
                 "fullyQualifiedName": f"{package.module} {package.variable or package.name}",
@@ -104,7 +108,7 @@ def _result(entry: PackageReport, report: AuditReport, rule_index: dict[str, int
         if evidence.location is not None:
             related.append({
                 "id": len(related),
-                "physicalLocation": _physical(evidence.location, report.roots),
+                "physicalLocation": _physical(evidence.location, report.roots, entry.root),
                 "message": {"text": f"{evidence.rule}: {evidence.matched}"},
             })
     if related:
