@@ -73,6 +73,10 @@ _PROPERTY_ROLES = {"model", "separate", "tangled", "external"}
 
 _WINDOW = 400  # characters searched before a wired path for the input it names
 
+#: How deep input chains are followed on a first visit (Python's stack is finite;
+#: classify_channel visits every package anyway, so little is lost).
+_MAX_DEPTH = 120
+
 
 # ------------------------------------------------------------------ text --
 
@@ -619,7 +623,8 @@ class Classifier:
                 cls, confidence = "weights", 0.9
                 evidence.append(wired[name])
                 break
-        if isinstance(target, Package) and id(target) not in self._in_progress:
+        if isinstance(target, Package) and id(target) not in self._in_progress and (
+                id(target) in self._memo or len(self._in_progress) < _MAX_DEPTH):
             audit = self.classify(target)
             active = self._active.get(id(target), frozenset())
             if audit.weights == "model":

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from guixml.classify import Classifier, classify_channel, classify_package, datum_text
 from guixml.model import Input, LicenseRef, Origin, Package
@@ -260,3 +261,31 @@ def test_real_tree_figures():
         fn += truth != "none" and audit.weights == "none"
     assert tp / (tp + fp) >= 0.95
     assert tp / (tp + fn) >= 0.90
+
+
+@settings(max_examples=60, deadline=None)
+@given(synopsis=st.text(max_size=80), description=st.text(max_size=300))
+def test_any_text_gives_a_valid_audit(rules, synopsis, description):
+    audit = classify_package(package(name="x", synopsis=synopsis, description=description),
+                             rules)
+    assert audit.weights in ("model", "separate", "tangled", "external", "none")
+    assert (audit.weights == "none") or audit.evidence
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(max_size=200))
+def test_an_api_key_client_is_never_flagged(rules, words):
+    client = package(name="x", synopsis="ChatGPT client",
+                     description=words + " It requires an API key.")
+    assert classify_package(client, rules).weights == "none"
+
+
+def test_long_input_chains_do_not_exhaust_the_stack(rules):
+    chain = {}
+    previous = None
+    for i in range(400):
+        inputs = (Input(field="inputs", kind="package", ref=f"p{i - 1}", label=f"p{i - 1}"),) \
+            if previous else ()
+        previous = chain[f"p{i}"] = package(name=f"p{i}", variable=f"p{i}", inputs=inputs)
+    audit = classify_package(previous, rules, lambda name, pkg, module=None: chain.get(name))
+    assert audit.weights == "none"
