@@ -102,7 +102,9 @@ def read_file(path: str | os.PathLike[str]) -> list:
     """Every top-level datum of the UTF-8 file PATH (its Source names PATH as given)."""
     with open(path, encoding="utf-8", newline="") as stream:
         text = stream.read()
-    return read_string(text, os.fspath(path))
+    # Like Guile's UTF-8 file ports, skip a byte order mark at the start (the
+    # Source keeps it, so that offsets stay those of the file's text).
+    return _Parser(Source(os.fspath(path), text), skip_bom=True).parse()
 
 
 def read_string(text: str, file: str = "<string>") -> list:
@@ -131,9 +133,10 @@ def parse_char_name(name: str) -> str | None:
 class _Parser:
     """One pass over one source text; see the module docstring."""
 
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, skip_bom: bool = False) -> None:
         self.source = source
         self.fold_case = False
+        self.skip_bom = skip_bom
 
     def error(self, message: str, offset: int) -> SchemeSyntaxError:
         return SchemeSyntaxError(message, self.source, offset)
@@ -141,8 +144,14 @@ class _Parser:
     def parse(self) -> list:
         source = self.source
         text = source.text
-        tokens = tokenize(text)
-        ends = accumulate(map(len, tokens))
+        if self.skip_bom and text[:1] == "\ufeff":
+            tokens = tokenize(text[1:])
+            tokens.insert(0, "\ufeff")
+            tokens_and_ends = zip(tokens, accumulate(map(len, tokens)))
+            next(tokens_and_ends)
+        else:
+            tokens = tokenize(text)
+            tokens_and_ends = zip(tokens, accumulate(map(len, tokens)))
         atoms = _atoms
         keywords = _keywords
         new_list = list.__new__
@@ -162,7 +171,7 @@ class _Parser:
         stack: list = []
         saved: dict[int, tuple] = {}
 
-        for tok, end in zip(tokens, ends):
+        for tok, end in tokens_and_ends:
             c = tok[0]
             if c in " \n\t;\r\f":
                 continue

@@ -61,3 +61,10 @@ def test_command_line_entry_point_never_shows_a_traceback(tmp_path):
 def test_fixture_modules_read(capsys):
     assert main(["read", *map(str, sorted(FIXTURES.glob("*.scm")))]) == 0
     assert capsys.readouterr().out.count("\n") > 100
+
+
+def test_byte_order_mark_is_skipped_like_guile(tmp_path, capsys):
+    path = tmp_path / "bom.scm"
+    path.write_bytes(b"\xef\xbb\xbf(a b)\r\n\"x\r\ny\"\r\n")
+    assert main(["read", str(path)]) == 0
+    assert capsys.readouterr().out == '(a b)\n"x\\r\\ny"\n'
