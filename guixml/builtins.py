@@ -899,3 +899,87 @@ def _gensym(ev, args):
     _gensym_counter[0] += 1
     prefix = ev.string(args[0]) if args else " g"
     return sym(f"{prefix}{_gensym_counter[0]}")
+
+
+# -- more strings and characters ------------------------------------------------------------
+
+@builtin("string-length")
+def _string_length(ev, args):
+    _arity(args, 1)
+    return len(ev.string(args[0]))
+
+
+@builtin("string->number")
+def _string_to_number(ev, args):
+    _arity(args, 1, 2)
+    s = ev.string(args[0])
+    base = _int(ev, args[1]) if len(args) > 1 else 10
+    try:
+        return int(s, base)
+    except ValueError:
+        try:
+            return float(s) if base == 10 else False
+        except ValueError:
+            return False
+
+
+def _char_test(ev, pred):
+    """A character predicate: a character, or a procedure on characters."""
+    from guixml.datum import Char
+    p = ev.force(pred)
+    if type(p) is Char:
+        return lambda c: c == str(p)
+    return lambda c: ev.force(ev.apply(p, [Char(c)], None)) is not False
+
+
+@builtin("string-delete")
+def _string_delete(ev, args):
+    _arity(args, 2)
+    pred, s = ev.force(args[0]), ev.force(args[1])
+    if type(pred) is str:  # (string-delete S CHAR-PRED), the older argument order
+        pred, s = s, pred
+    test = _char_test(ev, pred)
+    return "".join(c for c in ev.string(s) if not test(c))
+
+
+@builtin("string-filter")
+def _string_filter(ev, args):
+    _arity(args, 2)
+    pred, s = ev.force(args[0]), ev.force(args[1])
+    if type(pred) is str:
+        pred, s = s, pred
+    test = _char_test(ev, pred)
+    return "".join(c for c in ev.string(s) if test(c))
+
+
+@builtin("char=?")
+def _char_eq(ev, args):
+    values = [str(ev.force(a)) for a in args]
+    return all(v == values[0] for v in values)
+
+
+@builtin("string-ref")
+def _string_ref(ev, args):
+    from guixml.datum import Char
+    _arity(args, 2)
+    s = ev.string(args[0])
+    i = _int(ev, args[1])
+    if not 0 <= i < len(s):
+        raise EvalFailure("index-out-of-range", str(i))
+    return Char(s[i])
+
+
+@builtin("string-trim-both", "string-trim", "string-trim-right")
+def _string_trim(ev, args):
+    return ev.string(args[0]).strip()
+
+
+@builtin("string->list")
+def _string_to_list(ev, args):
+    from guixml.datum import Char
+    return [Char(c) for c in ev.string(args[0])]
+
+
+@builtin("list->string")
+def _list_to_string(ev, args):
+    return "".join(str(ev.force(c)) for c in ev.list(args[0]))

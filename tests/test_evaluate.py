@@ -100,3 +100,10 @@ def test_srfi9_records():
             '(size net-size))\n'
             '(define x (net-name (make-net "small" 3)))')
     assert value(text, "x") == "small"
+
+
+def test_character_procedures():
+    text = ('(define x (string-map (lambda (c) (if (char=? c #\\.) #\\- c)) "1.2.3"))\n'
+            '(define y (string-delete #\\. "1.0.4"))')
+    assert value(text, "x") == "1-2-3"
+    assert value(text, "y") == "104"
