@@ -12,7 +12,9 @@ the same run and prints one line::
 
 ``ratio`` is guixml's wall time over Guile's (below 1.0: guixml is faster).
 Peak RSS is each process's own high-water mark (Linux VmHWM): guixml's main
-process, its largest worker process, and Guile.
+process, its largest worker process, and Guile.  CPU is user + system time
+summed over guixml's processes, and Guile's: on a loaded machine it shows
+the work done better than wall time does.
 With ``--repeat N`` each side runs N times and the best time counts.
 
 Benchmarks are a small registry: other modules add theirs with
@@ -360,18 +362,28 @@ class _PeakWatcher:
         self._thread.join()
 
 
-def _time_guixml(benchmark: Benchmark, paths: list[Path], jobs: int) -> tuple[float, int, int]:
-    """Wall time, peak RSS of this process and of its largest worker (kB)."""
+def _cpu_seconds() -> float:
+    """CPU time (user + system) of this process and its reaped children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _time_guixml(benchmark: Benchmark, paths: list[Path],
+                 jobs: int) -> tuple[float, int, int, float]:
+    """Wall time, peak RSS of this process and of its largest worker (kB), CPU time."""
     with _PeakWatcher(os.getpid()) as watcher:
+        cpu = _cpu_seconds()
         start = time.perf_counter()
         benchmark.guixml(paths, jobs)
         elapsed = time.perf_counter() - start
+        cpu = _cpu_seconds() - cpu
     main_peak = watcher.root_peak or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return elapsed, main_peak, watcher.child_peak
+    return elapsed, main_peak, watcher.child_peak, cpu
 
 
-def _time_guile(argv: list[str]) -> tuple[float, int]:
-    """Wall time and peak RSS (kB) of one Guile run."""
+def _time_guile(argv: list[str]) -> tuple[float, int, float]:
+    """Wall time, peak RSS (kB) and CPU time of one Guile run."""
     env = dict(os.environ, LC_ALL="C.UTF-8", GUILE_AUTO_COMPILE="0")
     start = time.perf_counter()
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, env=env)
@@ -381,23 +393,26 @@ def _time_guile(argv: list[str]) -> tuple[float, int]:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise RuntimeError(f"Guile failed ({process.returncode}): {' '.join(argv[:4])} …")
-    return elapsed, watcher.root_peak or usage.ru_maxrss
+    return elapsed, watcher.root_peak or usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def run(benchmark: Benchmark, guix_source: Path, guile: str, jobs: int,
         repeat: int) -> str:
     paths = benchmark.files(guix_source)
     ours_runs = [_time_guixml(benchmark, paths, jobs) for _ in range(repeat)]
-    ours = min(elapsed for elapsed, _, _ in ours_runs)
-    self_rss = max(peak for _, peak, _ in ours_runs)
-    workers_rss = max(peak for _, _, peak in ours_runs)
+    ours = min(run[0] for run in ours_runs)
+    self_rss = max(run[1] for run in ours_runs)
+    workers_rss = max(run[2] for run in ours_runs)
+    ours_cpu = min(run[3] for run in ours_runs)
     guile_runs = [_time_guile(benchmark.guile_command(guile, paths)) for _ in range(repeat)]
-    theirs = min(elapsed for elapsed, _ in guile_runs)
-    guile_rss = max(rss for _, rss in guile_runs)
+    theirs = min(run[0] for run in guile_runs)
+    guile_rss = max(run[1] for run in guile_runs)
+    theirs_cpu = min(run[2] for run in guile_runs)
     workers = f" (largest worker {_megabytes(workers_rss)} MB)" if workers_rss else ""
     return (f"{benchmark.name}: guixml {ours:.2f} s, guile {theirs:.2f} s, "
             f"ratio {ours / theirs:.2f}, peak RSS guixml {_megabytes(self_rss)} MB"
-            f"{workers}, guile {_megabytes(guile_rss)} MB  "
+            f"{workers}, guile {_megabytes(guile_rss)} MB; "
+            f"CPU guixml {ours_cpu:.2f} s, guile {theirs_cpu:.2f} s  "
             f"[{len(paths)} files, {jobs} jobs]")
 
 
