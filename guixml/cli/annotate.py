@@ -143,9 +143,10 @@ def plan_paths(paths: Sequence[str], audited: Audited) -> tuple[list[FilePlan], 
 def _shown(path: Path) -> str:
     """PATH as the user will want to read it: relative to the working directory if inside."""
     try:
-        return os.path.relpath(path)
+        relative = os.path.relpath(path)
     except ValueError:
         return str(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 def _print_suggestions(plans: Iterable[FilePlan], out) -> None:
