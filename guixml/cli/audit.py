@@ -117,14 +117,16 @@ def settings(args: argparse.Namespace) -> Config:
     return load_config(file) if file else Config()
 
 
-def write_output(text: str, output: str | None) -> None:
+def write_output(data: bytes, output: str | None) -> None:
+    """DATA (UTF-8) to stdout, or atomically to OUTPUT."""
     if output is None or output == "-":
-        sys.stdout.write(text)
         sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
         return
-    from guixml.atomic import write_text_atomic
+    from guixml.report.cache import replace_bytes
     try:
-        write_text_atomic(output, text)
+        replace_bytes(output, data)
     except OSError as error:
         raise GuixmlError(f"{output}: cannot write: {error.strerror}") from None
 
@@ -162,8 +164,8 @@ def run(args: argparse.Namespace) -> int:
         key = report_key(args.paths, [*config.rules, *args.rules, config.file or ""], options)
         hit = cache.get(key)
         if hit is not None:
-            text, meta = hit
-            write_output(text, args.output)
+            data, meta = hit
+            write_output(data, args.output)
             return exit_status(meta, fail_on)
     progress = ProgressBar()
     try:
@@ -172,11 +174,11 @@ def run(args: argparse.Namespace) -> int:
                               changed_since=args.changed_since, progress=progress)
     finally:
         progress.close()
-    text = render(result, format, all_packages=args.all_packages, color=color)
-    write_output(text, args.output)
+    data = render(result, format, all_packages=args.all_packages, color=color).encode()
+    write_output(data, args.output)
     meta = outcome(result)
     if cache is not None and key is not None:
-        cache.put(key, text, meta)
+        cache.put(key, data, meta)
     return exit_status(meta, fail_on)
 
 

@@ -2,10 +2,11 @@
 options prints the same report, so the second run only checks that nothing
 changed and prints it.
 
-The key covers everything a report depends on: the content of every ``.scm``
-file under each tree (and under ``GUIX_SOURCE``, a library for procedures),
-the rule and config files, the options that shape the text, and guixml's own
-code and data.  A report whose text holds the current time (SPDX, CycloneDX)
+The key covers everything a report depends on: every ``.scm`` file under
+each tree (and under ``GUIX_SOURCE``, a library for procedures) by name, size
+and modification time (as make and ruff do: reading 50 MB of Guix to hash it
+would cost more than the rest of a warm run), the rule and config files by
+content, the options that shape the text, and guixml's own code and data.  A report whose text holds the current time (SPDX, CycloneDX)
 is cached only when ``SOURCE_DATE_EPOCH`` fixes that time.  Entries live
 beside the parse cache (``GUIXML_CACHE_DIR``, else ``$XDG_CACHE_HOME/guixml``);
 the few most recent are kept.
@@ -21,7 +22,7 @@ from typing import Iterable
 
 from guixml import __version__
 
-__all__ = ["ReportCache", "report_key"]
+__all__ = ["ReportCache", "report_key", "replace_bytes"]
 
 KEEP = 6  # entries kept; why: a CI runner alternates a few formats per tree
 
@@ -37,23 +38,22 @@ def _code_fingerprint(digest) -> None:
                           f"{stat.st_mtime_ns}\n".encode())
 
 
+def _stat(digest, path: str, shown: str) -> None:
+    stat = os.stat(path)
+    digest.update(f"{shown}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+
+
 def _tree(digest, root: str) -> None:
-    """Every .scm file under ROOT (or ROOT itself), by name and content."""
+    """Every .scm file under ROOT (or ROOT itself), by name, size and time."""
     if os.path.isfile(root):
-        with open(root, "rb") as handle:
-            data = handle.read()
-        digest.update(f"{root}\0{len(data)}\n".encode())
-        digest.update(data)
+        _stat(digest, root, root)
         return
     for directory, subdirectories, files in os.walk(root):
         subdirectories[:] = sorted(d for d in subdirectories if not d.startswith("."))
         for name in sorted(files):
             if name.endswith(".scm"):
                 path = os.path.join(directory, name)
-                with open(path, "rb") as handle:
-                    data = handle.read()
-                digest.update(f"{os.path.relpath(path, root)}\0{len(data)}\n".encode())
-                digest.update(data)
+                _stat(digest, path, os.path.relpath(path, root))
 
 
 def report_key(paths: Iterable[str], files: Iterable[str], options: dict) -> str:
@@ -86,21 +86,23 @@ class ReportCache:
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self.directory = Path(directory) / "reports"
 
-    def get(self, key: str) -> tuple[str, dict] | None:
+    def get(self, key: str) -> tuple[bytes, dict] | None:
+        """The report's text as UTF-8 bytes (no decoding: it is only copied
+        out) and its outcome, or None."""
         try:
-            meta = json.loads((self.directory / f"{key}.json").read_text(encoding="utf-8"))
-            text = (self.directory / f"{key}.txt").read_text(encoding="utf-8")
+            meta = json.loads((self.directory / f"{key}.json").read_bytes())
+            data = (self.directory / f"{key}.txt").read_bytes()
         except (OSError, ValueError):
             return None
-        return text, meta
+        return data, meta
 
-    def put(self, key: str, text: str, meta: dict) -> None:
-        """Store, best effort: a cache that cannot be written is no error."""
-        from guixml.atomic import write_text_atomic
+    def put(self, key: str, data: bytes, meta: dict) -> None:
+        """Store, best effort: a cache that cannot be written is no error.
+        The outcome is written last, so a half-written entry is never read."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            write_text_atomic(self.directory / f"{key}.txt", text)
-            write_text_atomic(self.directory / f"{key}.json", json.dumps(meta))
+            replace_bytes(self.directory / f"{key}.txt", data)
+            replace_bytes(self.directory / f"{key}.json", json.dumps(meta).encode())
             self._prune()
         except OSError:
             pass
@@ -114,3 +116,31 @@ class ReportCache:
                     path.unlink()
                 except OSError:
                     pass
+
+
+def replace_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write DATA to PATH atomically: a temporary file in the same directory,
+    renamed over PATH, keeping PATH's permissions when it exists.  Readers see
+    the old contents or the new, never a mix.  No fsync: a report is cheap to
+    make again, and syncing 50 MB would double a warm run."""
+    import tempfile
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".guixml-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
