@@ -983,3 +983,21 @@ def _string_to_list(ev, args):
 @builtin("list->string")
 def _list_to_string(ev, args):
     return "".join(str(ev.force(c)) for c in ev.list(args[0]))
+
+
+@builtin("zero?")
+def _zerop(ev, args):
+    _arity(args, 1)
+    return _numbers(ev, args)[0] == 0
+
+
+@builtin("positive?")
+def _positivep(ev, args):
+    _arity(args, 1)
+    return _numbers(ev, args)[0] > 0
+
+
+@builtin("negative?")
+def _negativep(ev, args):
+    _arity(args, 1)
+    return _numbers(ev, args)[0] < 0

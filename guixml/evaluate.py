@@ -139,6 +139,8 @@ class Evaluator:
                 if type(fn) is GlobalRef:
                     macro = self.macro(fn)
                     if macro is not None:
+                        if hasattr(macro, "evaluate"):
+                            return macro.evaluate(self, x, env)
                         return self.eval(macro.expand(x), env)
             else:
                 fn = self.eval(head, env)

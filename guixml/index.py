@@ -205,7 +205,7 @@ class ChannelScope(Scope):
         if where is None:
             return None
         summary = self.index.summary(where[0])
-        if summary is None or summary.defs[where[1]].kind != "syntax":
+        if summary is None or summary.defs[where[1]].kind not in ("syntax", "record-syntax"):
             return None
         return self.index.definition_value(*where)
 

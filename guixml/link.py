@@ -31,7 +31,8 @@ def link_channel(index: "ChannelIndex") -> list[Package]:
         summary = index.summaries[module]
         for name, d in summary.defs.items():
             if not summary.is_exported(name) or d.kind in ("procedure", "syntax", "alias",
-                                                           "record-procedure"):
+                                                           "record-procedure",
+                                                           "record-syntax"):
                 continue
             try:
                 value = index.definition_value(module, name)

@@ -200,6 +200,12 @@ def definition_forms(form: Any, summary: ModuleSummary) -> list[tuple[str, bool,
             if type(spec) is List:
                 names.extend(str(x) for x in spec[1:] if type(x) is Symbol)
         return [(n, False, "record-procedure", form) for n in names]
+    if head == "define-record-type*" and len(form) >= 5:
+        out = [(str(form[2]), False, "record-syntax", form)]
+        for spec in form[4:]:
+            if type(spec) is List and len(spec) >= 2 and type(spec[1]) is Symbol:
+                out.append((str(spec[1]), False, "record-procedure", form))
+        return out
     if head == "export":
         summary.exports.update(str(s) for s in form[1:] if type(s) is Symbol)
     return []
@@ -232,7 +238,7 @@ class FileScope(Scope):
 
     def macro(self, ref: GlobalRef) -> Any:
         d = self.summary.defs.get(ref.name) if ref.module == self.module else None
-        if d is None or d.kind != "syntax":
+        if d is None or d.kind not in ("syntax", "record-syntax"):
             return None
         return self.value(ref.name)
 
@@ -269,7 +275,7 @@ class FileScope(Scope):
         finally:
             self.in_progress.discard(name)
         self.live[name] = value
-        if d.kind in ("procedure", "syntax", "record-procedure"):
+        if d.kind in ("procedure", "syntax", "record-procedure", "record-syntax"):
             d.status = "procedure"
         elif _storable(value):
             d.status = "value"
@@ -297,14 +303,76 @@ def evaluate_definition(ev: Evaluator, d: Definition, expr: Any) -> Any:
     if d.kind == "syntax":
         from guixml.macros import macro_from_form
         return macro_from_form(expr)
+    if d.kind == "record-procedure" and str(expr[0]) == "define-record-type*":
+        return guix_record_accessor(expr, d.name)
     if d.kind == "record-procedure":
         return record_procedure(expr, d.name)
+    if d.kind == "record-syntax":
+        return GuixRecordSyntax(expr)
     value = ev.eval(expr, env)
     if type(value) is PackageValue and value.generator is None and type(expr) is List \
             and expr and type(expr[0]) is Symbol and str(expr[0]) not in (
                 "package", "package/inherit", "let", "let*", "hidden-package"):
         value.generator = str(expr[0])
     return value
+
+
+class GuixRecordSyntax:
+    """The constructor syntax of a ``define-record-type*`` (Guix records): fields with defaults."""
+
+    __slots__ = ("type", "defaults")
+
+    def __init__(self, form: List) -> None:
+        self.type = str(form[1])
+        self.defaults: dict[str, Any] = {}
+        for spec in form[4:]:
+            if type(spec) is not List or not spec:
+                continue
+            for option in spec[2:]:
+                if type(option) is List and len(option) == 2 and str(option[0]) == "default":
+                    self.defaults[str(spec[0])] = option[1]
+
+    def __reduce__(self):
+        raise TypeError("record syntax is not kept across phases")
+
+    def evaluate(self, ev: Evaluator, form: List, env: Env) -> Record:
+        fields: dict[str, Any] = {}
+        written = {str(c[0]) for c in form[1:] if type(c) is List and c}
+        for name, expr in self.defaults.items():
+            if name not in written:
+                try:
+                    fields[name] = ev.eval(expr, env)
+                except EvalFailure:
+                    fields[name] = False
+        for clause in form[1:]:
+            if type(clause) is not List or len(clause) != 2 or type(clause[0]) is not Symbol:
+                raise EvalFailure("bad-record-field", repr(clause)[:60])
+            name = str(clause[0])
+            if name == "inherit":
+                parent = ev.force(ev.eval(clause[1], env))
+                if type(parent) is Record:
+                    fields = {**parent.fields, **{k: v for k, v in fields.items()
+                                                  if k in written}}
+                continue
+            value = ev.eval(clause[1], env)
+            fields[name] = value
+            env = Env({name: value}, env)
+        return Record(self.type, fields)
+
+
+def guix_record_accessor(form: List, name: str) -> Builtin:
+    type_name = str(form[1])
+    for spec in form[4:]:
+        if type(spec) is List and len(spec) >= 2 and str(spec[1]) == name:
+            field = str(spec[0])
+
+            def access(ev, args, field=field):
+                record = ev.force(args[0])
+                if type(record) is not Record or record.type != type_name:
+                    raise EvalFailure("not-a-record", name)
+                return record.fields.get(field, False)
+            return Builtin(name, access)
+    raise EvalFailure("record-procedure", name)
 
 
 def record_procedure(form: List, name: str) -> Builtin:

@@ -107,3 +107,11 @@ def test_character_procedures():
             '(define y (string-delete #\\. "1.0.4"))')
     assert value(text, "x") == "1-2-3"
     assert value(text, "y") == "104"
+
+
+def test_guix_records_with_defaults():
+    text = ('(define-record-type* <plugin> plugin make-plugin plugin? '
+            '(name plugin-name) (size plugin-size (default "big")))\n'
+            '(define p (plugin (name "x")))\n'
+            '(define x (string-append (plugin-name p) "-" (plugin-size p)))')
+    assert value(text, "x") == "x-big"
