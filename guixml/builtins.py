@@ -392,6 +392,8 @@ def _record_field(field: str, default: Any = None) -> Callable:
         value = field_value(ev, thing, field, default)
         if value is None:
             raise EvalFailure("missing-field", field)
+        if value == "%supported-systems":
+            return list(BUILTINS["%supported-systems"].fn(ev, []))
         return value
     return fn
 
@@ -401,6 +403,8 @@ for _field in ("name", "version", "source", "home-page", "synopsis", "descriptio
     BUILTINS[f"package-{_field}"] = Builtin(f"package-{_field}", _record_field(_field))
 BUILTINS["package-properties"] = Builtin("package-properties", _record_field("properties", []))
 BUILTINS["package-outputs"] = Builtin("package-outputs", _record_field("outputs", ["out"]))
+BUILTINS["package-supported-systems"] = Builtin(
+    "package-supported-systems", _record_field("supported-systems", "%supported-systems"))
 BUILTINS["origin-uri"] = Builtin("origin-uri", _record_field("uri"))
 BUILTINS["origin-sha256"] = Builtin("origin-sha256", _record_field("sha256"))
 BUILTINS["origin-file-name"] = Builtin("origin-file-name", _record_field("file-name", False))
@@ -485,6 +489,8 @@ def _load_system_facts() -> None:
                                           _constant(system["current-system"]))
     for name, value in system["predicates"].items():
         BUILTINS[name] = Builtin(name, _constant(value))
+    BUILTINS["%supported-systems"] = Builtin("%supported-systems",
+                                             _constant(system["supported-systems"]))
 
 
 _load_system_facts()
@@ -1001,3 +1007,16 @@ def _positivep(ev, args):
 def _negativep(ev, args):
     _arity(args, 1)
     return _numbers(ev, args)[0] < 0
+
+
+@builtin("apply")
+def _apply(ev, args):
+    if len(args) < 2:
+        raise EvalFailure("bad-arguments", "apply")
+    return ev.apply(ev.force(args[0]), list(args[1:-1]) + ev.list(args[-1]), None)
+
+
+@builtin("string-prefix-ci?")
+def _string_prefix_ci(ev, args):
+    _arity(args, 2)
+    return ev.string(args[1]).lower().startswith(ev.string(args[0]).lower())

@@ -37,6 +37,7 @@ __all__ = ["Evaluator", "Scope", "Env", "BUILTINS", "strip", "input_label", "fie
 EVALUATED_PACKAGE_FIELDS = frozenset({
     "name", "version", "source", "inputs", "native-inputs", "propagated-inputs",
     "license", "properties", "home-page", "synopsis", "description", "outputs",
+    "supported-systems",
 })
 INPUT_FIELD_NAMES = ("inputs", "native-inputs", "propagated-inputs")
 #: Thunked package fields: inside (package (inherit p) (F …)), F names p's value.
