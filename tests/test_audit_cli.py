@@ -189,3 +189,11 @@ def test_report_cache_hit_and_invalidation(capsys, tmp_path, monkeypatch):
     audit(capsys, channel)
     with pytest.raises(AssertionError):  # --no-cache never reads it
         audit(capsys, channel, "--no-cache")
+
+
+@pytest.mark.parametrize("format", ["sarif", "spdx", "cyclonedx"])
+def test_example_channel_validates(capsys, format):
+    from _schemas import errors
+    code, out, _ = audit(capsys, EXAMPLE, "--format", format)
+    assert code == 0
+    assert errors(format, json.loads(out)) == []

@@ -1,22 +1,25 @@
 """`guixml audit --format spdx`: SPDX 3.0.1 JSON-LD with the AI profile,
 validated against the published SPDX 3.0.1 JSON schema."""
 
-import pytest
 from _report_sample import sample_report
 from _schemas import errors
 
 from guixml.report.spdx import CONTEXT, document
 
 
-@pytest.mark.parametrize("all_packages", [False, True])
-def test_valid_against_published_schema(all_packages):
-    assert errors("spdx", document(sample_report(), all_packages)) == []
+def test_valid_against_published_schema():
+    # Every package (all_packages): a superset of the default document.  One
+    # validation only: the SPDX 3 schema is slow to check (seconds).
+    assert errors("spdx", document(sample_report(), True)) == []
 
 
 def test_schema_catches_a_broken_document():
-    broken = document(sample_report())
-    broken["@graph"][1]["software_primaryPurpose"] = "weights"
-    assert errors("spdx", broken)
+    doc = document(sample_report())
+    package = next(e for e in doc["@graph"] if e["type"] == "ai_AIPackage")
+    small = {"@context": doc["@context"], "@graph": [doc["@graph"][0], package]}
+    assert errors("spdx", small) == []
+    small["@graph"][1] = {**package, "software_primaryPurpose": "weights"}
+    assert errors("spdx", small)
 
 
 def by_type(doc, kind):
