@@ -58,7 +58,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--config", metavar="FILE",
                         help="settings file (default: guixml.toml at the first PATH that has one)")
     parser.add_argument("--no-cache", action="store_true",
-                        help="do not read or write the parse cache")
+                        help="do not read or write the caches (parsed modules, reports)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="colour the table (auto: only on a terminal)")
     return parser
