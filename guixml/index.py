@@ -473,15 +473,24 @@ class ChannelIndex:
     def packages(self) -> Sequence[Package]:
         """Every package bound to a public variable of the channel, in file order."""
         if self._packages is None:
-            from guixml.link import link_channel
+            from guixml.packed import PackedPackages, pack_package
+            jobs = getattr(self, "jobs", None) or os.cpu_count() or 1
             with gc_paused():
-                self._packages = link_channel(self)
+                if jobs > 1 and len(self.channel_modules) > 16:
+                    packed, errors = _parallel_link(self, jobs)
+                    self.errors.extend(errors)
+                    self._packages = PackedPackages(packed)
+                else:
+                    from guixml.link import link_channel
+                    self._packages = link_channel(self)
+                    packed = None
             store = getattr(self, "cache", None)
             if store is not None and getattr(self, "channel_key", None):
-                from guixml.packed import pack_package
+                if packed is None:
+                    packed = [pack_package(p) for p in self._packages]
                 store.put_channel(self.channel_key, {
                     "modules": self.channel_modules, "errors": self.errors,
-                    "packages": [pack_package(p) for p in self._packages]})
+                    "packages": packed})
         return self._packages
 
     def package(self, module: str, variable: str) -> Package | None:
@@ -518,6 +527,47 @@ def _exported_names(summary: ModuleSummary) -> frozenset[str]:
     """The names a module makes visible to modules that import it."""
     return frozenset(summary.exports) | frozenset(
         n for n, d in summary.defs.items() if d.public)
+
+
+_LINKING: list["ChannelIndex"] = []
+
+
+def _link_chunk(modules: list[str]) -> list[tuple[str, list[tuple], list[str]]]:
+    """Worker: link MODULES of the index the parent process forked with."""
+    from guixml.link import link_modules
+    from guixml.packed import pack_package
+    index = _LINKING[0]
+    out = []
+    with gc_paused():
+        for module in modules:
+            packages, errors = link_modules(index, [module])
+            out.append((module, [pack_package(p) for p in packages], errors))
+    return out
+
+
+def _parallel_link(index: "ChannelIndex", jobs: int) -> tuple[list[tuple], list[str]]:
+    """Link the channel's modules in JOBS forked processes (each with its own memo)."""
+    import multiprocessing
+    sizes = {m: len(index.summaries[m].defs) for m in index.channel_modules}
+    order = sorted(index.channel_modules, key=lambda m: -sizes[m])
+    chunks: list[list[str]] = [[] for _ in range(jobs * 6)]
+    for i, module in enumerate(order):
+        chunks[i % len(chunks)].append(module)
+    _LINKING[:] = [index]
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            results = pool.map(_link_chunk, [c for c in chunks if c], chunksize=1)
+    finally:
+        _LINKING.clear()
+    by_module = {module: (packed, errors) for chunk in results
+                 for module, packed, errors in chunk}
+    packed_all: list[tuple] = []
+    errors_all: list[str] = []
+    for module in index.channel_modules:
+        packed, errors = by_module[module]
+        packed_all.extend(packed)
+        errors_all.extend(errors)
+    return packed_all, errors_all
 
 
 def _imported_name(imp, name: str) -> str | None:
@@ -581,6 +631,7 @@ def _load_channel(paths, jobs, use_cache, cache_dir) -> ChannelIndex:
             return index
     summaries = _summaries(files, store, jobs)
     index = ChannelIndex(summaries, files, roots)
+    index.jobs = jobs
     index.cache = store
     index.channel_key = channel_key if store is not None else None
     return index

@@ -26,8 +26,17 @@ _FAILURES = (EvalFailure, NeedGlobal, RecursionError)
 
 
 def link_channel(index: "ChannelIndex") -> list[Package]:
+    """Every public package of the channel, in module and file order."""
+    packages, errors = link_modules(index, index.channel_modules)
+    index.errors.extend(errors)
+    return packages
+
+
+def link_modules(index: "ChannelIndex", modules: list[str]) -> tuple[list[Package], list[str]]:
+    """The public packages of MODULES, and the definitions that did not evaluate."""
     packages: list[Package] = []
-    for module in index.channel_modules:
+    errors: list[str] = []
+    for module in modules:
         summary = index.summaries[module]
         for name, d in summary.defs.items():
             if not summary.is_exported(name) or d.kind in ("procedure", "syntax", "alias",
@@ -39,19 +48,14 @@ def link_channel(index: "ChannelIndex") -> list[Package]:
                 scope = index.scope(module)
                 value = scope.evaluator.force(value)
             except _FAILURES as failure:
-                if d.kind in ("value", "deprecated-package", "alias") and _looks_like_package(d):
-                    index.errors.append(f"{summary.file}:{d.line}:{d.column}: {name}: "
-                                        f"not evaluated ({_describe(failure)})")
+                errors.append(f"{summary.file}:{d.line}:{d.column}: {name}: "
+                              f"not evaluated ({_describe(failure)})")
                 continue
             if type(value) is not PackageValue:
                 continue
             packages.append(package_from_value(index, module, summary.file, name, value,
                                                d.generator or value.generator))
-    return packages
-
-
-def _looks_like_package(d) -> bool:
-    return True
+    return packages, errors
 
 
 def _describe(failure: BaseException) -> str:
