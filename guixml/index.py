@@ -235,6 +235,7 @@ class ChannelIndex:
         self._packages: list[Package] | None = None
         self._by_key: dict[tuple[str, str | None], int] = {}
         self._by_name: dict[str, list[tuple[str, str]]] | None = None
+        self._reference_memo: dict[tuple, Any] = {}
         self.modules: dict[str, Module] = {}
 
     def _set_summaries(self, summaries: list[ModuleSummary]) -> None:

@@ -209,8 +209,47 @@ class _Linker:
         return tuple(out)
 
     def input(self, item: InputItem, field: str) -> Input:
-        ev = self.ev
         loc = Location(self.file, item.line, item.column) if item.line else None
+        thing = item.thing
+        if type(thing) is GlobalRef and (item.output is None or type(item.output) is str):
+            # The common case, a reference to a package variable: what it names is
+            # the same for every package listing it, so it is worked out once.
+            info = self._reference_info(thing)
+            if info is not None:
+                ref, module, name, version = info
+                label = item.label if item.label is not None else name
+                return Input(field=field, kind="package", ref=ref, label=label,
+                             output=item.output or "out", module=module, location=loc,
+                             name=name, version=version)
+        return self._input(item, field, loc)
+
+    def _reference_info(self, thing: GlobalRef) -> tuple | None:
+        memo = self.index._reference_memo
+        key = (thing.module, thing.name, thing.direct)
+        if key in memo:
+            return memo[key]
+        info = None
+        where = self.index.resolve(thing)
+        if where is not None:
+            try:
+                forced = self.ev.force(thing)
+            except _FAILURES:
+                forced = None
+            if type(forced) is PackageValue:
+                name = field_value_safe(self.ev, forced, "name")
+                version = field_value_safe(self.ev, forced, "version")
+                try:
+                    name = self.ev.force(name)
+                    version = self.ev.force(version)
+                except _FAILURES:
+                    name = version = None
+                if type(name) is str and type(version) is str:
+                    info = (where[1], where[0], name, version)
+        memo[key] = info
+        return info
+
+    def _input(self, item: InputItem, field: str, loc: Location | None) -> Input:
+        ev = self.ev
         try:
             label = input_label(ev, item)
         except _FAILURES as failure:
