@@ -304,3 +304,45 @@ def test_broken_text_is_cut_in_linear_time(unit):
     # Quadratic rescanning of unterminated tokens would take minutes here.
     with pytest.raises(SchemeSyntaxError):
         read_string(unit * 50_000)
+
+
+def _lists_in(datum):
+    stack = [datum]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, List):
+            yield item
+            stack.extend(item)
+        elif isinstance(item, DottedList):
+            yield item
+            stack.extend(item.items)
+            stack.append(item.tail)
+        elif isinstance(item, Vector):
+            stack.extend(item)
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.scm")), ids=lambda p: p.name)
+def test_every_span_reads_back_as_its_list(path):
+    """source.text[start:end] of every list is exactly that list's text."""
+    for datum in read_file(path):
+        for lst in _lists_in(datum):
+            text = lst.source.text[lst.start:lst.end]
+            (again,) = read_string(text)
+            assert equal(again, lst), text
+            assert text == text.strip()
+
+
+@pytest.mark.parametrize("text, spans", [
+    ("'foo  ", [(0, 4)]),
+    ("((a) (b c)))"[:-1] + "  ", [(0, 11), (1, 4), (5, 10)]),
+    ("#$x:out\n", [(0, 7)]),
+    ('(a "s"  )  ', [(0, 9)]),
+    ("[a]]"[:-1], [(0, 3)]),
+    ("'(a)  ", [(0, 4), (1, 4)]),
+    ("`(,@x  )", [(0, 8), (1, 8), (2, 5)]),
+    ("#:x ", []),
+])
+def test_spans_exclude_trailing_whitespace(text, spans):
+    found = sorted(((lst.start, lst.end) for datum in read_string(text)
+                    for lst in _lists_in(datum)), key=lambda span: (span[0], -span[1]))
+    assert found == spans
