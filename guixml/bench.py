@@ -8,7 +8,8 @@ Usage::
 Each benchmark runs a guixml callable and a Guile command on the same files in
 the same run and prints one line::
 
-    read: guixml 2.91 s, guile 5.87 s, ratio 0.50, peak RSS guixml 61 MB (largest worker 45 MB), guile 88 MB
+    read: guixml 2.91 s, guile 5.87 s, ratio 0.50, peak RSS guixml 69 MB
+    (largest worker 48 MB), guile 19 MB; CPU guixml 5.10 s, guile 5.80 s
 
 ``ratio`` is guixml's wall time over Guile's (below 1.0: guixml is faster).
 Peak RSS is each process's own high-water mark (Linux VmHWM): guixml's main
@@ -417,7 +418,8 @@ def run(benchmark: Benchmark, guix_source: Path, guile: str, jobs: int,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m guixml.bench", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m guixml.bench",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("guix_source", nargs="?", default=os.environ.get("GUIX_SOURCE"),
                         help="root of a Guix checkout (default: $GUIX_SOURCE)")
     parser.add_argument("--only", action="append", choices=sorted(BENCHMARKS),

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import re
-from fractions import Fraction
 from itertools import accumulate
 
 from guixml.datum import NIL, Char, DottedList, Keyword, List, Source, Symbol, Vector, sym
