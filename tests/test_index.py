@@ -150,7 +150,15 @@ def test_who_uses_whom(index):
 
 
 def test_real_tree_hard_cases(guix_source):
-    index = load_channel([str(guix_source / "gnu" / "packages" / "lc0.scm")], use_cache=False)
+    packages = guix_source / "gnu" / "packages"
+    index = load_channel([str(packages / "lc0.scm"), str(packages / "games.scm")],
+                         use_cache=False)
     net = index.package("(gnu packages lc0)", "lc0-t2")
     assert net.name == "lc0-t2" and net.generator == "make-lc0-contrib-net"
     assert net.source.uris[0].startswith("https://storage.lczero.org/files/networks-contrib/")
+    maia = index.package("(gnu packages lc0)", "lc0-maia-1100")
+    assert (maia.name, maia.version) == ("lc0-maia-1100", "1.0")
+    stockfish = index.package("(gnu packages games)", "stockfish")
+    assert [(i.label, i.kind) for i in stockfish.inputs] == [
+        ("neural-network-big", "origin"), ("neural-network-small", "origin")]
+    assert all(i.origin.uris[0].endswith(".nnue") for i in stockfish.inputs)
