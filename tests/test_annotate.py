@@ -294,6 +294,56 @@ def test_guile_reads_random_merges(tmp_path, existing, entries):
     assert guile_read(path) == [write(datum) for datum in read_string(new)]
 
 
+field_texts = st.sampled_from(['(name "p")', '(version "1.0")', "(source #f)",
+                                '(synopsis "A \\"quoted\\" synopsis")',
+                                "(inputs (list a b))", "(license license:gpl3+)",
+                                "(arguments\n     (list #:tests? #f))"])
+gaps = st.sampled_from(["\n    ", "\n\t", " ", "\n    ;; a comment line\n    ",
+                        "  ; margin comment\n    ", "\n\n    ", " #;(dropped) "])
+trailers = st.sampled_from(["", " ;the last field\n", "\n", "\n    ;; closing\n    ",
+                            "\r\n"])
+
+
+@st.composite
+def packages_without_properties(draw):
+    fields = draw(st.lists(field_texts, min_size=1, max_size=6))
+    body = fields[0] + "".join(draw(gaps) + item for item in fields[1:])
+    head = draw(st.sampled_from(["(package\n    ", "(package ", "(package\n\t"]))
+    text = f"(define-public p\n  {head}{body}{draw(trailers)}))\n"
+    return text
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(packages_without_properties(), suggestions())
+def test_insert_into_random_packages(tmp_path, text, entries):
+    (form,) = read_string(text)
+    new = annotate_text(text, form[2], entries)
+    (new_form,) = read_string(new)
+    package = new_form[2]
+    # The old fields, then ours, last; the text before the insertion point is untouched.
+    assert [item[0] for item in package[1:]][-1] == sym("properties")
+    assert [write(item) for item in package[1:-1]] == [write(item) for item in form[2][1:]]
+    alist = package[-1][1][1]
+    assert [write(item) for item in alist] == [write(entry.datum) for entry in entries]
+    edit = plan_package(text, form[2], entries).edits[0]
+    assert new[:edit.start] == text[:edit.start] and new.endswith(text[edit.end:])
+    assert plan_package(new, package, entries).edits == ()
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(packages_without_properties(), suggestions())
+@pytest.mark.guile
+def test_guile_reads_random_insertions(tmp_path, text, entries):
+    (form,) = read_string(text)
+    new = annotate_text(text, form[2], entries)
+    path = tmp_path / "inserted.scm"
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        stream.write(new)
+    assert guile_read(path) == [write(datum) for datum in read_string(new)]
+
+
 # --- The real Guix tree -----------------------------------------------------------
 
 REAL_MODULES = ("games.scm", "machine-learning.scm", "ocr.scm", "chess.scm",
