@@ -30,9 +30,11 @@ Policies (docs/annotate.md explains why):
   has no properties at all, the field is inserted; otherwise a new field would
   silently drop the parent's other properties, so the package is reported.
 * **Procedures**: a package made by a procedure of the same file
-  (``(define (make-net …) (package …))``) is annotated inside the procedure
-  only when every caller has the same suggested entries; otherwise each caller
-  is reported.
+  (``(define (make-net …) (package …))``, possibly through a chain of
+  procedures) is annotated inside the procedure only when every caller has
+  the same suggested entries; otherwise each caller is reported.
+* **Deprecated aliases** (``define-deprecated-package``) inherit their
+  replacement's properties: nothing is written for them.
 """
 
 from __future__ import annotations
