@@ -275,6 +275,47 @@ class Classifier:
         found = self._memo.get(key)
         if found is not None:
             return found
+        if not self._in_progress:
+            # Classify what it depends on first, bottom-up, so that every input is
+            # known when its consumer is judged, however long the chains are.
+            for dependency in self._dependencies_first(package):
+                if id(dependency) not in self._memo:
+                    self._classify_one(dependency)
+        return self._classify_one(package)
+
+    def _dependencies_first(self, root: Package) -> list[Package]:
+        """The packages ROOT's inputs lead to, not yet classified, in post-order."""
+        order: list[Package] = []
+        seen = {id(root)}
+        stack = [(root, iter(self._input_packages(root)))]
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                if node is not root:
+                    order.append(node)
+                continue
+            if id(child) in seen or id(child) in self._memo:
+                continue
+            seen.add(id(child))
+            stack.append((child, iter(self._input_packages(child))))
+        return order
+
+    def _input_packages(self, package: Package) -> list[Package]:
+        found = []
+        for input_ in self._effective(package).all_inputs():
+            if input_.kind == "package" and input_.ref:
+                target = self._resolve_input(input_, package)
+                if isinstance(target, Package):
+                    found.append(target)
+        return found
+
+    def _classify_one(self, package: Package) -> PackageAudit:
+        key = id(package)
+        found = self._memo.get(key)
+        if found is not None:
+            return found
         self._in_progress.add(key)
         try:
             audit, active = self._classify(package)
@@ -730,12 +771,18 @@ def _names(package: Package, target: Package) -> bool:
         if name.startswith(prefix):
             name = name[len(prefix):]
             break
-    # The whole name, or its first part when that is distinctive ("vosk" of vosk-api).
+    # The whole name, or a distinctive part of it ("vosk" of vosk-api or gst-vosk).
     cores = {_squash(name)}
-    first = name.split("-")[0]
-    if len(first) >= 4:
-        cores.add(_squash(first))
+    cores.update(_squash(part) for part in name.split("-")
+                 if len(part) >= 4 and part not in _GENERIC_NAME_PARTS)
     return any(len(core) >= 3 and core in text for core in cores)
+
+
+#: Parts of package names that say nothing about which project it is.
+_GENERIC_NAME_PARTS = frozenset({
+    "python", "plugin", "plugins", "server", "client", "tools", "utils", "data",
+    "common", "core", "minimal", "next", "wrapper", "bindings", "gstreamer", "runtime",
+    "library", "devel", "static", "model", "models", "speech", "text"})
 
 
 # ------------------------------------------------------------ licences --
