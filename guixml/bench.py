@@ -40,6 +40,7 @@ from typing import Callable, Sequence
 
 import attrs
 
+from guixml.errors import GuixmlError
 from guixml.reader import read_file
 from guixml.writer import write
 
@@ -439,10 +440,15 @@ def main(argv: list[str] | None = None) -> int:
     if guile is None:
         print("guixml.bench: Guile is not installed", file=sys.stderr)
         return 2
+    status = 0
     for name in args.only or [n for n, b in BENCHMARKS.items() if b.default]:
-        print(run(BENCHMARKS[name], source, guile, max(1, args.jobs), max(1, args.repeat)),
-              flush=True)
-    return 0
+        try:
+            line = run(BENCHMARKS[name], source, guile, max(1, args.jobs),
+                       max(1, args.repeat))
+        except (RuntimeError, OSError, GuixmlError) as error:
+            line, status = f"{name}: failed: {error}", 2
+        print(line, flush=True)
+    return status
 
 
 if __name__ == "__main__":
