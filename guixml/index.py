@@ -600,6 +600,9 @@ def gc_paused():
     try:
         yield
     finally:
+        # What was built stays alive with the index: keep the collector from
+        # scanning it again and again.
+        gc.freeze()
         if enabled:
             gc.enable()
 
