@@ -4,6 +4,7 @@ Public API::
 
     read_string(text, file="<string>") -> list[Datum]   # every top-level datum
     read_file(path) -> list[Datum]                       # UTF-8 file
+    read_source(source) -> list[Datum]                   # a Source (or subclass)
 
 Lists (and the lists that abbreviations such as ``'x`` or ``#~x`` stand for)
 carry their source span: ``source`` (a :class:`guixml.datum.Source`),
@@ -30,7 +31,7 @@ from guixml.errors import SchemeSyntaxError
 from guixml.numbers import NumberRangeError, parse_number
 from guixml.tokenizer import EXTENDED_SYMBOL, STRING, tokenize
 
-__all__ = ["read_string", "read_file", "parse_char_name", "CHAR_NAMES"]
+__all__ = ["read_string", "read_file", "read_source", "parse_char_name", "CHAR_NAMES"]
 
 # Names Guile's reader accepts after #\ (case-insensitive), as in ice-9/read.scm.
 CHAR_NAMES: dict[str, str] = {
@@ -109,6 +110,15 @@ def read_file(path: str | os.PathLike[str]) -> list:
 def read_string(text: str, file: str = "<string>") -> list:
     """Every top-level datum of TEXT, read as Guile reads it."""
     return _Parser(Source(file, text)).parse()
+
+
+def read_source(source: Source) -> list:
+    """Every top-level datum of SOURCE's text; the lists' spans refer to SOURCE.
+
+    For callers with their own :class:`~guixml.datum.Source` (a subclass that
+    maps offsets of a fragment to locations in a larger file, for instance).
+    """
+    return _Parser(source).parse()
 
 
 def parse_char_name(name: str) -> str | None:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from guixml.datum import (NIL, Char, DottedList, Keyword, List, Symbol, Vector,
-                          equal, sym)
+from guixml.datum import (NIL, Char, DottedList, Keyword, List, Location, Source, Symbol,
+                          Vector, equal, sym)
 from guixml.errors import SchemeSyntaxError
-from guixml.reader import parse_char_name, read_file, read_string
+from guixml.reader import parse_char_name, read_file, read_source, read_string
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scheme"
 
@@ -346,3 +346,15 @@ def test_spans_exclude_trailing_whitespace(text, spans):
     found = sorted(((lst.start, lst.end) for datum in read_string(text)
                     for lst in _lists_in(datum)), key=lambda span: (span[0], -span[1]))
     assert found == spans
+
+
+def test_read_source_keeps_the_callers_source():
+    class Shifted(Source):
+        def location(self, offset):
+            loc = Source.location(self, offset)
+            return Location(self.file, loc.line + 10, loc.column, loc.offset)
+
+    source = Shifted("big.scm", "(a\n (b))")
+    (datum,) = read_source(source)
+    assert datum.source is source and datum[1].source is source
+    assert (datum[1].location.line, datum[1].location.column) == (12, 1)
