@@ -236,7 +236,7 @@ class ChannelIndex:
         self._by_key: dict[tuple[str, str | None], int] = {}
         self._by_name: dict[str, list[tuple[str, str]]] | None = None
         self._reference_memo: dict[tuple, Any] = {}
-        self.modules: dict[str, Module] = {}
+        self._modules: dict[str, Module] | None = None
 
     def _set_summaries(self, summaries: list[ModuleSummary]) -> None:
         self._summaries = {}
@@ -493,6 +493,22 @@ class ChannelIndex:
                     "modules": self.channel_modules, "errors": self.errors,
                     "packages": packed})
         return self._packages
+
+    @property
+    def modules(self) -> dict[str, Module]:
+        """Module name -> :class:`guixml.model.Module` (imports, exports, packages, errors)."""
+        if self._modules is None:
+            by_module: dict[str, list[Package]] = defaultdict(list)
+            for p in self.packages():
+                by_module[p.module].append(p)
+            self._modules = {
+                name: Module(name=name, file=s.file, imports=tuple(s.imports),
+                             exports=tuple(sorted(set(s.exports) | {
+                                 n for n, d in s.defs.items() if d.public})),
+                             packages=tuple(by_module.get(name, ())),
+                             errors=tuple(s.errors))
+                for name, s in ((m, self.summaries[m]) for m in self.channel_modules)}
+        return self._modules
 
     def package(self, module: str, variable: str) -> Package | None:
         packages = self.packages()

@@ -32,6 +32,15 @@ def test_module_names_and_files(index):
     assert p.location.line == 9
 
 
+def test_modules(index):
+    module = index.modules["(demo hard)"]
+    assert module.file == "demo/hard.scm"
+    assert any(i.module == "(demo other)" and i.prefix == "other:" for i in module.imports)
+    assert "with-let" in module.exports
+    assert [p.variable for p in module.packages][:2] == ["with-let", "child"]
+    assert index.modules["(demo broken)"].errors
+
+
 def test_define_public_and_export_are_public_private_define_is_not(index):
     variables = {(p.module, p.variable) for p in index.packages()}
     assert ("(demo base)", "libbar") in variables          # #:export
