@@ -40,7 +40,7 @@ from typing import Any, Callable, Iterable
 
 import attrs
 
-from guixml.datum import Keyword, List, DottedList, Symbol
+from guixml.datum import DottedList, Keyword, Symbol
 from guixml.model import Input, Origin, Package
 from guixml.results import AuditResult, Evidence, InputVerdict, PackageAudit, Problem
 from guixml.rules import Fact, Rule, RuleSet, load_rules
