@@ -305,7 +305,37 @@ def _status_kb(pid: int | str, field: str = "VmHWM") -> int:
     return 0
 
 
+def _children(pid: int) -> list[int] | None:
+    """The children of PID from /proc/PID/task/*/children, or None if unavailable."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    found: list[int] = []
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as children:
+                found.extend(int(child) for child in children.read().split())
+        except FileNotFoundError:
+            return None  # kernel without CONFIG_PROC_CHILDREN
+        except (OSError, ValueError):
+            continue
+    return found
+
+
 def _descendants(root: int) -> list[int]:
+    found: list[int] = []
+    frontier = [root]
+    while frontier:
+        children = _children(frontier.pop())
+        if children is None:
+            return _descendants_by_scan(root)
+        found.extend(children)
+        frontier.extend(children)
+    return found
+
+
+def _descendants_by_scan(root: int) -> list[int]:
     parents: dict[int, int] = {}
     try:
         entries = os.listdir("/proc")
@@ -331,7 +361,7 @@ def _descendants(root: int) -> list[int]:
 class _PeakWatcher:
     """Peak RSS (kB) of process ROOT and, separately, of its largest descendant."""
 
-    def __init__(self, root: int, interval: float = 0.05) -> None:
+    def __init__(self, root: int, interval: float = 0.1) -> None:
         self.root = root
         self.interval = interval
         self.root_peak = 0
