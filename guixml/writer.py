@@ -142,7 +142,20 @@ _symbol_cache: dict[int, str] = {}
 _symbol_keep: list = []
 
 
+# Most symbols: ASCII identifier characters, first one not a digit, sign,
+# dot or colon (so never a number, never keyword-like).  Each of these
+# characters is "initial" and "subsequent" in Guile's tables.
+_PLAIN_SYMBOL = re.compile(r"[A-Za-z!$%&*/<=>?^_~][-A-Za-z0-9!$%&*/<=>?^_~+.@:]*")
+
+
 def _symbol_needs_braces(name: str) -> bool:
+    if _PLAIN_SYMBOL.fullmatch(name):
+        return False
+    return _symbol_needs_braces_by_rules(name)
+
+
+def _symbol_needs_braces_by_rules(name: str) -> bool:
+    """Guile's symbol_has_extended_read_syntax, on its character tables."""
     if not name or name == ".":
         return True
     first = name[0]

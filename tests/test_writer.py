@@ -82,6 +82,18 @@ def test_write(datum, text):
     assert write(datum) == text
 
 
+def test_plain_symbol_fast_path_agrees_with_the_rules():
+    from itertools import product
+
+    from guixml import writer
+    ascii_chars = [chr(c) for c in range(33, 127)]
+    names = ["".join(pair) for pair in product(ascii_chars, repeat=2)] + ascii_chars
+    names += ["".join(t) for t in product("a1+-.:!/@~", repeat=3)]
+    for name in names:
+        if writer._PLAIN_SYMBOL.fullmatch(name):
+            assert not writer._symbol_needs_braces_by_rules(name), name
+
+
 def test_plain_lists_and_tuples_are_written_as_lists_and_vectors():
     assert write([sym("a"), [1, 2]]) == "(a (1 2))"
     assert write((1, 2)) == "#(1 2)"
