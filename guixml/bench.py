@@ -431,12 +431,15 @@ def _time_guile(argv: list[str]) -> tuple[float, int, float]:
 def run(benchmark: Benchmark, guix_source: Path, guile: str, jobs: int,
         repeat: int) -> str:
     paths = benchmark.files(guix_source)
-    ours_runs = [_time_guixml(benchmark, paths, jobs) for _ in range(repeat)]
+    # Alternate the sides, so that a change in the machine's load hits both.
+    ours_runs, guile_runs = [], []
+    for _ in range(repeat):
+        ours_runs.append(_time_guixml(benchmark, paths, jobs))
+        guile_runs.append(_time_guile(benchmark.guile_command(guile, paths)))
     ours = min(run[0] for run in ours_runs)
     self_rss = max(run[1] for run in ours_runs)
     workers_rss = max(run[2] for run in ours_runs)
     ours_cpu = min(run[3] for run in ours_runs)
-    guile_runs = [_time_guile(benchmark.guile_command(guile, paths)) for _ in range(repeat)]
     theirs = min(run[0] for run in guile_runs)
     guile_rss = max(run[1] for run in guile_runs)
     theirs_cpu = min(run[2] for run in guile_runs)
