@@ -437,8 +437,10 @@ def run(benchmark: Benchmark, guix_source: Path, guile: str, jobs: int,
         ours_runs.append(_time_guixml(benchmark, paths, jobs))
         guile_runs.append(_time_guile(benchmark.guile_command(guile, paths)))
     ours = min(run[0] for run in ours_runs)
-    self_rss = max(run[1] for run in ours_runs)
-    workers_rss = max(run[2] for run in ours_runs)
+    # Later runs start from a process grown by the earlier ones (and forked
+    # workers share its pages): the smallest peak is the one of a fresh run.
+    self_rss = min(run[1] for run in ours_runs)
+    workers_rss = min(run[2] for run in ours_runs)
     ours_cpu = min(run[3] for run in ours_runs)
     theirs = min(run[0] for run in guile_runs)
     guile_rss = max(run[1] for run in guile_runs)
