@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from guixml.datum import DottedList, Keyword, Symbol, sym
+from guixml.datum import DottedList, Symbol, sym
 from guixml.values import (Builtin, EvalFailure, InputItem, OriginValue, PackageValue,
                            Record)
 

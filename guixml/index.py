@@ -42,7 +42,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from guixml.datum import Location, Source
 from guixml.errors import GuixmlError
-from guixml.evaluate import BUILTINS, Env, Evaluator, Scope
+from guixml.evaluate import BUILTINS, Evaluator, Scope
 from guixml.model import Module, Package
 from guixml.summary import ModuleSummary, evaluate_definition, summarize_source, \
     definition_forms, toplevel_forms

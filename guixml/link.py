@@ -8,10 +8,9 @@ the whole channel.  A field that still does not evaluate is kept as an
 
 from __future__ import annotations
 
-import posixpath
 from typing import TYPE_CHECKING, Any
 
-from guixml.datum import DottedList, Keyword, Location, Symbol
+from guixml.datum import DottedList, Location, Symbol
 from guixml.evaluate import Evaluator, field_value, input_label
 from guixml.model import Input, LicenseRef, Origin, Package, Unresolved
 from guixml.values import (Builtin, Call, Closure, EvalFailure, GlobalRef, InputItem,
@@ -490,5 +489,3 @@ def package_from_value(index: "ChannelIndex", module: str, file: str, variable: 
     )
     return package
 
-
-_ = (Keyword, posixpath)

@@ -18,7 +18,7 @@ from guixml import evaluate
 from guixml.builtins import BUILTINS
 from guixml.datum import DottedList
 from guixml.values import Builtin
-from guixml.values import EvalFailure, InputItem, PackageValue, Promise
+from guixml.values import EvalFailure, InputItem, PackageValue
 
 _DATA = tomllib.loads(files("guixml").joinpath("data/evaluation.toml").read_text("utf-8"))
 TRANSFORMERS: dict[str, dict] = _DATA.get("transformers", {})
@@ -115,4 +115,3 @@ def apply_transform(ev, pv: PackageValue) -> Any:
     return result
 
 
-_ = Promise
