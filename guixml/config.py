@@ -110,10 +110,22 @@ def load_config(file: str) -> Config:
 
 
 def find_config(paths: Iterable[str]) -> str | None:
-    """The ``guixml.toml`` at the root of the first of PATHS that has one."""
+    """The ``guixml.toml`` of the first of PATHS that has one: at a tree's
+    root, or for a module file in the nearest directory above it (up to the
+    root of its git checkout)."""
     for path in paths:
-        directory = path if os.path.isdir(path) else os.path.dirname(path) or "."
-        candidate = os.path.join(directory, CONFIG_NAME)
-        if os.path.isfile(candidate):
-            return candidate
+        if os.path.isdir(path):
+            candidate = os.path.join(path, CONFIG_NAME)
+            if os.path.isfile(candidate):
+                return candidate
+            continue
+        directory = os.path.dirname(os.path.abspath(path))
+        while True:
+            candidate = os.path.join(directory, CONFIG_NAME)
+            if os.path.isfile(candidate):
+                return candidate
+            parent = os.path.dirname(directory)
+            if parent == directory or os.path.isdir(os.path.join(directory, ".git")):
+                break
+            directory = parent
     return None

@@ -64,3 +64,8 @@ def test_find_config(tmp_path):
     module = second / "m.scm"
     module.write_text("")
     assert find_config([str(module)]) == str(second / "guixml.toml")
+    nested = second / "ns" / "packages"
+    nested.mkdir(parents=True)
+    (nested / "x.scm").write_text("")
+    assert find_config([str(nested / "x.scm")]) == str(second / "guixml.toml")
+    assert find_config([str(nested)]) is None  # a tree: only its own root
