@@ -299,10 +299,14 @@ def audit_report(channel_or_result: Any, *, policy: str | None = None, rules: An
     config = config or Config()
     if isinstance(channel_or_result, AuditResult):
         return report_of(channel_or_result, policy=policy, config=config)
+    if progress:
+        progress("indexing", 0, 0)
     index = _index(channel_or_result, cache)
     ruleset = _rules(config, rules)
     result = audit(index, rules=ruleset, config=config, only=only,
                    changed_since=changed_since, progress=progress)
+    if progress:
+        progress("judging", 0, 0)
     descriptions = {rule.id: rule.description for rule in ruleset.rules if rule.description}
     return report_of(result, roots=tuple(getattr(index, "roots", ())), policy=policy,
                      config=config, files=_file_roots(index),
