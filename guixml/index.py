@@ -554,6 +554,7 @@ def _link_chunk(modules: list[str]) -> list[tuple[str, list[tuple], list[str]]]:
     from guixml.link import link_modules
     from guixml.packed import pack_package
     index = _LINKING[0]
+    index.cache = None  # an SQLite connection must not be used across fork()
     out = []
     with gc_paused():
         for module in modules:
@@ -570,6 +571,12 @@ def _parallel_link(index: "ChannelIndex", jobs: int) -> tuple[list[tuple], list[
     chunks: list[list[str]] = [[] for _ in range(jobs * 6)]
     for i, module in enumerate(order):
         chunks[i % len(chunks)].append(module)
+    # Library modules (guix/…) imported by the channel are read once, here, so that
+    # workers share them and the cache keeps them.
+    for summary in list(index.summaries.values()):
+        for imp in summary.imports:
+            if imp.module not in index.summaries:
+                index.summary(imp.module)
     _LINKING[:] = [index]
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
