@@ -34,7 +34,7 @@ user-select:none;border-bottom:2px solid #ccc;white-space:nowrap}
 thead th[aria-sort=ascending]::after{content:" \\25B2"}
 thead th[aria-sort=descending]::after{content:" \\25BC"}
 tbody.pkg{border-bottom:1px solid #e3e3e3}tr.main{cursor:pointer}tr.main td{vertical-align:baseline}
-tr.main td:first-child{white-space:nowrap}tr.main:hover{background:#f8f8ff}
+tr.main td:first-child{white-space:nowrap}tr.main td:last-child{overflow-wrap:anywhere}tr.main:hover{background:#f8f8ff}
 tr.detail td{background:#fafafa;padding:.6em 1em 1em}.js tr.detail{display:none}
 .js tbody.open tr.detail{display:table-row}.badge{display:inline-block;padding:0 .45em;
 border-radius:.6em;color:#fff;font-size:.85em;white-space:nowrap}
