@@ -4,6 +4,8 @@ Usage::
 
     python -m guixml.bench [GUIX_SOURCE] [--only NAME] [--jobs N] [--repeat N]
 
+(``--jobs`` defaults to the number of CPUs idle when a benchmark starts.)
+
 (``make bench GUIX_SOURCE=…``).  GUIX_SOURCE defaults to ``$GUIX_SOURCE``.
 Each benchmark runs a guixml callable and a Guile command on the same files in
 the same run and prints one line::
@@ -44,7 +46,7 @@ from guixml.errors import GuixmlError
 from guixml.reader import read_file
 from guixml.writer import write
 
-__all__ = ["Benchmark", "BENCHMARKS", "register", "parallel_map", "package_modules",
+__all__ = ["Benchmark", "BENCHMARKS", "register", "parallel_map", "package_modules", "idle_cpus",
            "read_write_file", "main"]
 
 REPO = Path(__file__).resolve().parent.parent
@@ -283,6 +285,43 @@ register(Benchmark(
 # -- running -------------------------------------------------------------------------
 
 
+def _cpu_times() -> tuple[int, int] | None:
+    """(idle, total) jiffies of all CPUs from /proc/stat, or None."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return fields[3] + (fields[4] if len(fields) > 4 else 0), sum(fields)
+
+
+def idle_cpus(sample: float = 0.5) -> int:
+    """How many of the CPUs this process may use are idle right now (at least 1).
+
+    On a machine busy with other work, more worker processes only compete
+    for the same cores (and each warms its own caches), so the default
+    parallelism follows what is idle, measured over SAMPLE seconds (from
+    /proc/stat; elsewhere from the 1-minute load average).
+    """
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        usable = os.cpu_count() or 1
+    total_cpus = os.cpu_count() or usable
+    before = _cpu_times()
+    if before is not None:
+        time.sleep(sample)
+        after = _cpu_times()
+        if after is not None and after[1] > before[1]:
+            idle = (after[0] - before[0]) / (after[1] - before[1]) * total_cpus
+            return max(1, min(usable, round(idle)))
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        load = 0.0
+    return max(1, min(usable, round(usable - load)))
+
+
 def _megabytes(kilobytes: int) -> int:
     return round(kilobytes / 1024)
 
@@ -460,8 +499,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="root of a Guix checkout (default: $GUIX_SOURCE)")
     parser.add_argument("--only", action="append", choices=sorted(BENCHMARKS),
                         help="run only this benchmark (repeatable)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                        help="processes for guixml (default: number of CPUs)")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="processes for guixml (default: the CPUs idle now)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per side; the best counts")
     args = parser.parse_args(argv)
     if not args.guix_source:
@@ -478,7 +517,7 @@ def main(argv: list[str] | None = None) -> int:
     status = 0
     for name in args.only or [n for n, b in BENCHMARKS.items() if b.default]:
         try:
-            line = run(BENCHMARKS[name], source, guile, max(1, args.jobs),
+            line = run(BENCHMARKS[name], source, guile, max(1, args.jobs or idle_cpus()),
                        max(1, args.repeat))
         except (RuntimeError, OSError, GuixmlError) as error:
             line, status = f"{name}: failed: {error}", 2
