@@ -55,32 +55,33 @@ __all__ = [
 ]
 
 
-class Keyword(str):
+class _TaggedString(str):
+    """A string that is another kind of Scheme object: equal only to its own kind."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = str.__hash__
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str.__repr__(self)})"
+
+
+class Keyword(_TaggedString):
     """A Guile keyword such as ``#:phases``; the value is the name, ``phases``."""
 
     __slots__ = ()
 
-    def __eq__(self, other: object) -> bool:
-        return type(other) is Keyword and str.__eq__(self, other)
 
-    __hash__ = str.__hash__
-
-    def __repr__(self) -> str:
-        return f"Keyword({str.__repr__(self)})"
-
-
-class Char(str):
+class Char(_TaggedString):
     """A Scheme character such as ``#\\a``; the value is that one character."""
 
     __slots__ = ()
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is Char and str.__eq__(self, other)
-
-    __hash__ = str.__hash__
-
-    def __repr__(self) -> str:
-        return f"Char({str.__repr__(self)})"
 
 
 class _Nil:
