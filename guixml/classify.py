@@ -43,7 +43,7 @@ import attrs
 from guixml.datum import DottedList, Keyword, Symbol
 from guixml.model import Input, Origin, Package
 from guixml.results import AuditResult, Evidence, InputVerdict, PackageAudit, Problem
-from guixml.rules import Fact, Rule, RuleSet, load_rules
+from guixml.rules import Fact, Rule, RuleSet, load_rules, required_literals
 
 __all__ = ["classify_package", "classify_channel", "Classifier", "Resolver", "FormText",
            "PRECEDENCE", "datum_text"]
@@ -119,9 +119,28 @@ def _write(value: Any, out: list[str], depth: int) -> None:
         out.append(str(value))
 
 
+_FIELD_START: dict[str, re.Pattern[str]] = {}
+
+
+def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One pattern matching where any of PATTERNS does (a prefilter), or None
+    when they cannot be joined (different flags, group names used twice)."""
+    if not patterns or len({p.flags for p in patterns}) != 1:
+        return None
+    if any(re.search(r"\\[1-9]|\(\?P=", p.pattern) for p in patterns):
+        return None  # back-references would point at other groups once joined
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)
+    except re.error:
+        return None
+
+
 def _field_form(text: str, field: str) -> str | None:
     """The text of the first ``(FIELD …)`` form in TEXT, or None."""
-    match = re.search(r"\(%s\b" % re.escape(field), text)
+    pattern = _FIELD_START.get(field)
+    if pattern is None:
+        pattern = _FIELD_START[field] = re.compile(r"\(%s\b" % re.escape(field))
+    match = pattern.search(text)
     if match is None:
         return None
     return _balanced(text, match.start())
@@ -154,8 +173,60 @@ def _keyword_text(arguments: Any, text: str, keyword: str) -> str:
     return _balanced(text, at + len(keyword) + 2)
 
 
+#: What hides brackets from the bracket count: a comment, a string, a character.
+_OPAQUE = re.compile(r'[;"]|#\\')
+_STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_BRACKET = re.compile(r"[()\[\]]")
+
+
 def _balanced(text: str, start: int) -> str:
     """From START, the first complete datum of TEXT (skipping strings and comments)."""
+    if text.startswith(("(", "["), start):
+        return text[start:_list_end(text, start)]
+    return _balanced_slow(text, start)
+
+
+def _list_end(text: str, start: int) -> int:
+    """One past the bracket closing the list that opens at START (len(TEXT) if none).
+
+    Why not one character at a time: forms are long (all of Guix is 41 MB),
+    so brackets are counted a stretch at a time with str.count between the
+    comments, strings and characters that may hide them, and only the last
+    stretch is walked bracket by bracket.  Same reading as _balanced_slow.
+    """
+    depth = 0
+    i, n = start, len(text)
+    find_opaque = _OPAQUE.search
+    while i < n:
+        opaque = find_opaque(text, i)
+        stop = opaque.start() if opaque is not None else n
+        closes = text.count(")", i, stop) + text.count("]", i, stop)
+        if closes < depth:
+            depth += text.count("(", i, stop) + text.count("[", i, stop) - closes
+        else:
+            for bracket in _BRACKET.finditer(text, i, stop):
+                if bracket.group() in "([":
+                    depth += 1
+                else:
+                    depth -= 1
+                    if depth == 0:
+                        return bracket.end()
+        if opaque is None:
+            return n
+        c = text[stop]
+        if c == ";":
+            j = text.find("\n", stop)
+            i = n if j < 0 else j
+        elif c == '"':
+            rest = _STRING_REST.match(text, stop + 1)
+            i = rest.end() if rest is not None else n
+        else:  # a character, #\x: three characters whatever the third is
+            i = stop + 3
+    return n
+
+
+def _balanced_slow(text: str, start: int) -> str:
+    """_balanced from anything but a bracket (an atom after a keyword): rare."""
     depth = 0
     i, n = start, len(text)
     begun = False
@@ -255,6 +326,22 @@ class Classifier:
         self._in_progress: set[int] = set()
         self._keep: list[Package] = []  # keeps ids of memoized packages valid
         self._vendored = self._vendored_patterns(self.rules.facts)
+        # Speed only, never results: rules by kind, each rule's prefilter
+        # (rules.required_literals) and memos of pure lookups.
+        self._by_kind = {kind: self.rules.of_kind(kind)
+                         for kind in {r.kind for r in self.rules.rules}}
+        self._needs = {id(rule): (required_literals(rule.pattern),
+                                  bool(rule.pattern.flags & re.IGNORECASE))
+                       for rule in self.rules.rules}
+        self._text_literals = tuple(dict.fromkeys(
+            literal for rule in self._kind("text")
+            for literal in (self._needs[id(rule)][0] or ()) if self._needs[id(rule)][1]))
+        self._any_fact = _any_of([p for fact in self.rules.facts for p in fact.match])
+        self._effective_memo: dict[int, Package] = {}
+        self._guarded = False  # set when an answer of _effective met a package in progress
+        self._framework_memo: dict[str | None, str | None] = {}
+        self._uri_memo: dict[tuple[int, str], bool] = {}
+        self._field_memo: dict[tuple[str, str], str | None] = {}
 
     @staticmethod
     def _vendored_patterns(facts: Iterable[Fact]) -> list[tuple[Fact, re.Pattern[str]]]:
@@ -267,6 +354,50 @@ class Classifier:
             patterns.append((fact, re.compile(
                 r'(?<!input )(?<!inputs )(?<!\(name )"(?:[\w./+-]*/)?(?:%s)/?"' % names)))
         return patterns
+
+    # -- speed helpers (same answers as the plain calls) ----------------------
+
+    def _kind(self, kind: str) -> tuple[Rule, ...]:
+        return self._by_kind.get(kind, ())
+
+    def _search(self, rule: Rule, text: str, folded: str | None = None) -> re.Match[str] | None:
+        """rule.pattern.search(TEXT), skipped when none of its required literals
+        occurs.  FOLDED is TEXT lower-cased when TEXT is ASCII (else None)."""
+        needs, ignore_case = self._needs[id(rule)]
+        if needs is not None:
+            haystack = text
+            if ignore_case:
+                if folded is None:
+                    folded = text.lower() if text.isascii() else None
+                haystack = folded
+            if haystack is not None and not any(s in haystack for s in needs):
+                return None
+        return rule.pattern.search(text)
+
+    def _framework(self, name: str | None) -> str | None:
+        memo = self._framework_memo
+        if name not in memo:
+            memo[name] = self.rules.frameworks.match(name)
+        return memo[name]
+
+    def _fact_matches(self, fact: Fact, uri: str) -> bool:
+        key = (id(fact), uri)
+        found = self._uri_memo.get(key)
+        if found is None:
+            if self._any_fact is not None and (0, uri) not in self._uri_memo:
+                self._uri_memo[(0, uri)] = self._any_fact.search(uri) is not None
+            if self._any_fact is not None and not self._uri_memo[(0, uri)]:
+                found = False  # no fact's pattern matches URI at all
+            else:
+                found = fact.matches(uri)
+            self._uri_memo[key] = found
+        return found
+
+    def _field_of(self, form: str, field: str) -> str | None:
+        key = (form, field)
+        if key not in self._field_memo:
+            self._field_memo[key] = _field_form(form, field)
+        return self._field_memo[key]
 
     # -- public ------------------------------------------------------------
 
@@ -437,9 +568,9 @@ class Classifier:
         if arguments is None or snippet is None:
             form = self.form_text(package) or ""
             if arguments is None:
-                arguments = _field_form(form, "arguments")
+                arguments = self._field_of(form, "arguments")
             if snippet is None:
-                snippet = _field_form(form, "snippet")
+                snippet = self._field_of(form, "snippet")
         if (not arguments or not snippet) and package.inherit and depth < 8:
             parent = self.resolve(package.inherit, package)
             if isinstance(parent, Package):
@@ -453,10 +584,25 @@ class Classifier:
         """PACKAGE with the fields it leaves unset taken from the package it inherits."""
         if not package.inherit:
             return package
+        found = self._effective_memo.get(id(package))
+        if found is not None:
+            return found
+        self._guarded = False
+        effective = self._effective_of(package)
+        if not self._guarded:  # the answer did not depend on what is in progress
+            self._effective_memo[id(package)] = effective
+            self._keep.append(package)
+        return effective
+
+    def _effective_of(self, package: Package) -> Package:
+        if not package.inherit:
+            return package
         parent = self.resolve(package.inherit, package)
+        if isinstance(parent, Package) and id(parent) in self._in_progress:
+            self._guarded = True
         if not isinstance(parent, Package) or id(parent) in self._in_progress:
             return package
-        parent = self._effective(parent)
+        parent = self._effective_of(parent)
         changes = {}
         for name in ("source", "build_system", "arguments", "synopsis", "description",
                      "home_page", "licenses"):
@@ -492,10 +638,15 @@ class Classifier:
         return [(n, v) for n, v in seen.items() if v is not None]
 
     def _apply(self, rule: Rule, field: str, text: str, scores: _Scores,
-               location: Any = None) -> bool:
-        match = rule.pattern.search(text)
+               location: Any = None, folded: str | None = None) -> bool:
+        match = self._search(rule, text, folded)
         if match is None:
             return False
+        self._record(rule, field, text, match, scores, location)
+        return True
+
+    def _record(self, rule: Rule, field: str, text: str, match: re.Match[str],
+                scores: _Scores, location: Any) -> None:
         evidence = Evidence(rule=rule.id, field=field, matched=_snippet(text, match),
                             note=rule.description, location=location)
         if rule.vetoes:
@@ -505,7 +656,6 @@ class Classifier:
             self._wrapped(match.group("name"), rule, evidence, scores)
         elif rule.suggests != "none":
             scores.add(rule.suggests, rule.confidence, evidence)
-        return True
 
     def _wrapped(self, name: str, rule: Rule, evidence: Evidence, scores: _Scores) -> None:
         """A wrapper of NAME is a runner when a package so named is one."""
@@ -524,15 +674,32 @@ class Classifier:
                 return
 
     def _text_rules(self, package: Package, scores: _Scores) -> None:
-        values = {"name": package.name, "synopsis": package.synopsis,
-                  "description": package.description}
-        for rule in self.rules.of_kind("text"):
+        values = {}
+        for field, text in (("name", package.name), ("synopsis", package.synopsis),
+                            ("description", package.description)):
+            if text:
+                text = " ".join(text.split())
+                folded = text.lower() if text.isascii() else None
+                # Which rules' required literals occur, all at once (see _search).
+                present = frozenset(literal for literal in self._text_literals
+                                    if literal in folded) if folded is not None else None
+                values[field] = (text, present)
+        for rule in self._kind("text"):
             for field in rule.fields:
-                text = values.get(field)
-                if text:
-                    text = " ".join(text.split())
-                    self._apply(rule, field, text, scores, package.location)
-        framework = self.rules.frameworks.match(package.name)
+                found = values.get(field)
+                if not found:
+                    continue
+                text, present = found
+                needs, ignore_case = self._needs[id(rule)]
+                if needs is not None and ignore_case and present is not None:
+                    if present.isdisjoint(needs):
+                        continue
+                    match = rule.pattern.search(text)
+                else:
+                    match = self._search(rule, text)
+                if match is not None:
+                    self._record(rule, field, text, match, scores, package.location)
+        framework = self._framework(package.name)
         if framework:
             scores.add("training", 0.9, Evidence(
                 rule="framework.name", field="name", matched=package.name or "",
@@ -544,14 +711,14 @@ class Classifier:
             return
         fields = {"install-plan": _keyword_text(package.arguments, arguments_text, "install-plan"),
                   "builder": _keyword_text(package.arguments, arguments_text, "builder")}
-        for rule in self.rules.of_kind("install"):
+        for rule in self._kind("install"):
             for field in rule.fields:
                 if fields.get(field):
                     self._apply(rule, field, fields[field], scores, package.location)
 
     def _build_rules(self, arguments_text: str, snippet_text: str, scores: _Scores) -> None:
         fields = {"arguments": arguments_text, "snippet": snippet_text}
-        for rule in self.rules.of_kind("build"):
+        for rule in self._kind("build"):
             for field in rule.fields:
                 if fields.get(field):
                     self._apply(rule, field, fields[field], scores)
@@ -575,19 +742,20 @@ class Classifier:
         found: list[tuple[float, str, Evidence]] = []
         facts: list[Fact] = []
         values = {"uri": list(origin.uris), "file-name": [origin.file_name] if origin.file_name else []}
-        for rule in self.rules.of_kind("origin"):
+        for rule in self._kind("origin"):
             for f in rule.fields:
                 for text in values.get(f, ()):
                     if not isinstance(text, str):
                         continue
-                    m = rule.pattern.search(text)
+                    m = self._search(rule, text)
                     if m:
                         found.append((rule.confidence, rule.suggests, Evidence(
                             rule=rule.id, field=field, matched=text, note=rule.description,
                             location=origin.location)))
                         break
         for fact in self.rules.facts:
-            uri = next((u for u in origin.uris if isinstance(u, str) and fact.matches(u)), None)
+            uri = next((u for u in origin.uris
+                        if isinstance(u, str) and self._fact_matches(fact, u)), None)
             if uri is None:
                 continue
             facts.append(fact)
@@ -632,7 +800,7 @@ class Classifier:
     def _wired_inputs(self, package: Package, arguments_text: str) -> dict[str, Evidence]:
         """Inputs whose trained data the build code wires in, by the name it uses."""
         wired: dict[str, Evidence] = {}
-        for rule in self.rules.of_kind("wired-path"):
+        for rule in self._kind("wired-path"):
             for match in rule.pattern.finditer(arguments_text):
                 window = arguments_text[max(0, match.start() - _WINDOW):match.start()]
                 refs = list(_INPUT_REFERENCE.finditer(window))
@@ -680,7 +848,7 @@ class Classifier:
                 licence = audit.weights_license if audit.weights in ("tangled", "separate") \
                     else _package_spdx(target)
             if cls == "code" and (audit.training_software or
-                                  self.rules.frameworks.match(target.name)):
+                                  self._framework(target.name)):
                 cls, confidence = "training-software", 0.85
                 evidence.append(Evidence(
                     rule="propagate.training-input", field=input_.field,
@@ -695,7 +863,7 @@ class Classifier:
                     matched=input_.label or input_.ref or "",
                     note=f"the package {why} {target.name}, which needs weights Guix "
                          "does not provide", location=input_.location))
-        elif cls == "code" and self.rules.frameworks.match(input_.label or input_.ref):
+        elif cls == "code" and self._framework(input_.label or input_.ref):
             cls, confidence = "training-software", 0.8
             evidence.append(Evidence(rule="framework.input", field=input_.field,
                                      matched=input_.label or input_.ref or "",
@@ -929,16 +1097,28 @@ def index_form_text(index: Any) -> FormText:
                     text = f.read()
             except OSError:
                 continue
-            starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+            starts = [0]
+            newline = text.find("\n")
+            while newline >= 0:
+                starts.append(newline + 1)
+                newline = text.find("\n", newline + 1)
             found = (text, starts)
             break
         texts[relative] = found
         return found
 
+    forms: dict[tuple[str, int, int], str | None] = {}
+
     def form_text(package: Package) -> str | None:
         location = package.location
         if location is None or not location.line:
             return None
+        key = (location.file or package.file, location.line, location.column)
+        if key not in forms:
+            forms[key] = read_form(package, location)
+        return forms[key]
+
+    def read_form(package: Package, location: Any) -> str | None:
         loaded = load(location.file or package.file)
         if loaded is None:
             return None

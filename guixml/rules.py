@@ -294,3 +294,96 @@ def load_rules(extra_paths: Iterable[str | Path] = ()) -> RuleSet:
                        tuple(_compile(f"{name}: variant_suffixes", v, case=True)
                              for v in dict.fromkeys(variants))),
                    threshold=threshold)
+
+
+# ------------------------------------------------------------ prefilter --
+
+def required_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Strings of which every match of PATTERN contains at least one, or None.
+
+    Why: most text never matches most rules, and ``in`` on a string is far
+    cheaper than a regular expression search, so a rule is searched only
+    where one of these occurs.  For a case-insensitive pattern they are lower
+    case and hold only for ASCII text (searched lower-cased); see
+    :func:`may_match`.  None when nothing is certain (inline flags, a
+    required part that is only classes or repeats, a non-ASCII literal).
+    """
+    from re import _parser  # the standard library's own pattern parser
+    try:
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+    except Exception:
+        return None
+    found = _sequence_needs(list(parsed), _parser)
+    if not found:
+        return None
+    if pattern.flags & re.IGNORECASE:
+        found = tuple(dict.fromkeys(s.lower() for s in found))
+    return found
+
+
+def _sequence_needs(items: list, p: Any) -> tuple[str, ...] | None:
+    """The best requirement of a sequence: its longest shortest alternative."""
+    c = p  # constants (LITERAL, BRANCH …) are re-exported by the parser module
+    candidates: list[tuple[str, ...]] = []
+    run: list[str] = []
+
+    def close_run() -> None:
+        if run:
+            candidates.append(("".join(run),))
+            run.clear()
+
+    for op, av in items:
+        if op is c.LITERAL and av < 128:
+            run.append(chr(av))
+            continue
+        close_run()
+        if op is c.SUBPATTERN:
+            _group, add_flags, del_flags, sub = av
+            if add_flags or del_flags:
+                return None  # inline flags change what a literal means
+            found = _sequence_needs(list(sub), p)
+            if found is None and _has_inline_flags(list(sub), p):
+                return None
+        elif op is c.BRANCH:
+            alternatives = [_sequence_needs(list(alt), p) for alt in av[1]]
+            if any(_has_inline_flags(list(alt), p) for alt in av[1]):
+                return None
+            found = None if any(a is None for a in alternatives) else \
+                tuple(dict.fromkeys(s for a in alternatives for s in a))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            low, _high, sub = av
+            if _has_inline_flags(list(sub), p):
+                return None
+            found = _sequence_needs(list(sub), p) if low >= 1 else None
+        elif op in (c.ATOMIC_GROUP,):
+            found = _sequence_needs(list(av), p)
+        else:
+            if op in (c.ASSERT, c.ASSERT_NOT) and _has_inline_flags(list(av[1]), p):
+                return None
+            found = None
+        if found:
+            candidates.append(found)
+    close_run()
+    if not candidates:
+        return None
+    return max(candidates, key=lambda alternatives: min(len(s) for s in alternatives))
+
+
+def _has_inline_flags(items: list, p: Any) -> bool:
+    for op, av in items:
+        if op is p.SUBPATTERN:
+            if av[1] or av[2] or _has_inline_flags(list(av[3]), p):
+                return True
+        elif op is p.BRANCH:
+            if any(_has_inline_flags(list(alt), p) for alt in av[1]):
+                return True
+        elif op in (p.MAX_REPEAT, p.MIN_REPEAT, p.POSSESSIVE_REPEAT):
+            if _has_inline_flags(list(av[2]), p):
+                return True
+        elif op in (p.ASSERT, p.ASSERT_NOT):
+            if _has_inline_flags(list(av[1]), p):
+                return True
+        elif op is p.ATOMIC_GROUP:
+            if _has_inline_flags(list(av), p):
+                return True
+    return False
