@@ -237,6 +237,9 @@ class ChannelIndex:
         self._by_name: dict[str, list[tuple[str, str]]] | None = None
         self._reference_memo: dict[tuple, Any] = {}
         self._modules: dict[str, Module] | None = None
+        self._import_tables: dict[str, tuple[dict, list]] = {}
+        self._exporters: dict[str, list[str]] = {}
+        self._registered: set[str] = set()
 
     def _set_summaries(self, summaries: list[ModuleSummary]) -> None:
         self._summaries = {}
@@ -319,28 +322,81 @@ class ChannelIndex:
             return None
         if name in summary.defs:
             return (module, name)
-        exported = self._exported_sets()
-        for imp in summary.imports:
-            inner = _imported_name(imp, name)
-            if inner is None:
-                continue
-            names = exported.get(imp.module)
-            if names is None:
-                target = self.summary(imp.module)
-                if target is None:
-                    exported[imp.module] = frozenset()
-                    continue
-                names = exported[imp.module] = _exported_names(target)
-            if inner not in names:
-                continue
-            target = self.summary(imp.module)
+        if module in self.summaries:
+            candidates = self._candidates(module, summary, name)
+        else:
+            candidates = self._scan_imports(summary, name)
+        for imported, inner in candidates:
+            target = self.summary(imported)
             assert target is not None
             if inner in target.defs:
-                return (imp.module, inner)
-            found = self._resolve(imp.module, inner, False, depth + 1)
+                return (imported, inner)
+            found = self._resolve(imported, inner, False, depth + 1)
             if found is not None:
                 return found
         return None
+
+    def _scan_imports(self, summary: ModuleSummary, name: str) -> Iterator[tuple[str, str]]:
+        """The (module, name) of each import of SUMMARY that provides NAME, in order."""
+        for imp in summary.imports:
+            inner = _imported_name(imp, name)
+            if inner is not None and inner in self._exports_of(imp.module):
+                yield imp.module, inner
+
+    def _exports_of(self, module: str) -> frozenset[str]:
+        exported = self._exported_sets()
+        names = exported.get(module)
+        if names is None:
+            target = self.summary(module)
+            names = exported[module] = frozenset() if target is None \
+                else _exported_names(target)
+        return names
+
+    def _candidates(self, module: str, summary: ModuleSummary,
+                    name: str) -> list[tuple[str, str]]:
+        """What :meth:`_scan_imports` gives, found through dictionaries.
+
+        Resolving goes through each module's imports in order; with dozens of
+        imports per module and ~50,000 names to resolve, the scan was the cost of
+        linking.  Instead the modules exporting NAME are looked up (an inverted
+        index of exports) and kept when MODULE imports them whole; imports with
+        ``#:select``, ``#:prefix`` or a renamer are few and checked one by one.
+        """
+        table = self._import_tables.get(module)
+        if table is None:
+            table = self._import_tables[module] = self._import_table(summary)
+        whole, special = table
+        found: list[tuple[int, str, str]] = []
+        for exporter in self._exporters.get(name, ()):
+            for position, hide in whole.get(exporter, ()):
+                if name not in hide:
+                    found.append((position, exporter, name))
+        for position, imp in special:
+            inner = _imported_name(imp, name)
+            if inner is not None and inner in self._exports_of(imp.module):
+                found.append((position, imp.module, inner))
+        if len(found) > 1:
+            found.sort()
+        return [(m, n) for _, m, n in found]
+
+    def _import_table(self, summary: ModuleSummary) -> tuple[dict, list]:
+        whole: dict[str, list[tuple[int, frozenset[str]]]] = {}
+        special: list[tuple[int, Any]] = []
+        for position, imp in enumerate(summary.imports):
+            self._register_exports(imp.module)
+            if imp.select is None and imp.prefix is None:
+                whole.setdefault(imp.module, []).append((position, frozenset(imp.hide)))
+            else:
+                special.append((position, imp))
+        return whole, special
+
+    def _register_exports(self, module: str) -> None:
+        """Add MODULE's exported names to the inverted index (loading it if needed)."""
+        if module in self._registered:
+            return
+        self._registered.add(module)
+        for exported in self._exports_of(module):
+            self._exporters.setdefault(exported, []).append(module)
 
     def _exported_sets(self) -> dict[str, frozenset[str]]:
         sets = getattr(self, "_exported", None)
@@ -474,21 +530,17 @@ class ChannelIndex:
     def packages(self) -> Sequence[Package]:
         """Every package bound to a public variable of the channel, in file order."""
         if self._packages is None:
-            from guixml.packed import PackedPackages, pack_package
-            jobs = getattr(self, "jobs", None) or os.cpu_count() or 1
+            from guixml.link import link_packed
+            from guixml.packed import PackedPackages
+            # One process: linking is dictionary lookups plus the evaluation of what
+            # the per-file phase deferred; forked workers each redid that evaluation
+            # for the definitions they shared, doubling the CPU time for no gain.
             with gc_paused():
-                if jobs > 1 and len(self.channel_modules) > 16:
-                    packed, errors = _parallel_link(self, jobs)
-                    self.errors.extend(errors)
-                    self._packages = PackedPackages(packed)
-                else:
-                    from guixml.link import link_channel
-                    self._packages = link_channel(self)
-                    packed = None
+                packed, errors = link_packed(self, self.channel_modules)
+                self.errors.extend(errors)
+                self._packages = PackedPackages(packed)
             store = getattr(self, "cache", None)
             if store is not None and getattr(self, "channel_key", None):
-                if packed is None:
-                    packed = [pack_package(p) for p in self._packages]
                 store.put_channel(self.channel_key, {
                     "modules": self.channel_modules, "errors": self.errors,
                     "packages": packed})
@@ -544,54 +596,6 @@ def _exported_names(summary: ModuleSummary) -> frozenset[str]:
     """The names a module makes visible to modules that import it."""
     return frozenset(summary.exports) | frozenset(
         n for n, d in summary.defs.items() if d.public)
-
-
-_LINKING: list["ChannelIndex"] = []
-
-
-def _link_chunk(modules: list[str]) -> list[tuple[str, list[tuple], list[str]]]:
-    """Worker: link MODULES of the index the parent process forked with."""
-    from guixml.link import link_modules
-    from guixml.packed import pack_package
-    index = _LINKING[0]
-    index.cache = None  # an SQLite connection must not be used across fork()
-    out = []
-    with gc_paused():
-        for module in modules:
-            packages, errors = link_modules(index, [module])
-            out.append((module, [pack_package(p) for p in packages], errors))
-    return out
-
-
-def _parallel_link(index: "ChannelIndex", jobs: int) -> tuple[list[tuple], list[str]]:
-    """Link the channel's modules in JOBS forked processes (each with its own memo)."""
-    import multiprocessing
-    sizes = {m: len(index.summaries[m].defs) for m in index.channel_modules}
-    order = sorted(index.channel_modules, key=lambda m: -sizes[m])
-    chunks: list[list[str]] = [[] for _ in range(jobs * 6)]
-    for i, module in enumerate(order):
-        chunks[i % len(chunks)].append(module)
-    # Library modules (guix/…) imported by the channel are read once, here, so that
-    # workers share them and the cache keeps them.
-    for summary in list(index.summaries.values()):
-        for imp in summary.imports:
-            if imp.module not in index.summaries:
-                index.summary(imp.module)
-    _LINKING[:] = [index]
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            results = pool.map(_link_chunk, [c for c in chunks if c], chunksize=1)
-    finally:
-        _LINKING.clear()
-    by_module = {module: (packed, errors) for chunk in results
-                 for module, packed, errors in chunk}
-    packed_all: list[tuple] = []
-    errors_all: list[str] = []
-    for module in index.channel_modules:
-        packed, errors = by_module[module]
-        packed_all.extend(packed)
-        errors_all.extend(errors)
-    return packed_all, errors_all
 
 
 def _imported_name(imp, name: str) -> str | None:

@@ -8,32 +8,46 @@ the whole channel.  A field that still does not evaluate is kept as an
 
 from __future__ import annotations
 
+import pickle
 from typing import TYPE_CHECKING, Any
 
-from guixml.datum import DottedList, Location, Symbol
+from guixml.datum import DottedList, Symbol
 from guixml.evaluate import Evaluator, field_value, input_label
-from guixml.model import Input, LicenseRef, Origin, Package, Unresolved
+from guixml.model import Origin, Package
+from guixml.packed import unorigin, unpack_package
 from guixml.values import (Builtin, Call, Closure, EvalFailure, GlobalRef, InputItem,
                            NeedGlobal, OriginValue, PackageValue, Promise, Record, Unknown)
 
 if TYPE_CHECKING:
     from guixml.index import ChannelIndex
 
-__all__ = ["link_channel", "package_from_value", "package_name_table"]
+__all__ = ["link_channel", "link_packed", "package_from_value", "package_value_packed",
+           "package_name_table"]
 
 _FAILURES = (EvalFailure, NeedGlobal, RecursionError)
 
 
 def link_channel(index: "ChannelIndex") -> list[Package]:
     """Every public package of the channel, in module and file order."""
-    packages, errors = link_modules(index, index.channel_modules)
+    packed, errors = link_packed(index, index.channel_modules)
     index.errors.extend(errors)
-    return packages
+    return [unpack_package(p) for p in packed]
 
 
 def link_modules(index: "ChannelIndex", modules: list[str]) -> tuple[list[Package], list[str]]:
     """The public packages of MODULES, and the definitions that did not evaluate."""
-    packages: list[Package] = []
+    packed, errors = link_packed(index, modules)
+    return [unpack_package(p) for p in packed], errors
+
+
+def link_packed(index: "ChannelIndex", modules: list[str]) -> tuple[list[tuple], list[str]]:
+    """Like :func:`link_modules`, with packages in the packed form of :mod:`guixml.packed`.
+
+    Linking builds the packed tuples directly: hundreds of thousands of model
+    objects (inputs, locations) would cost more than the linking itself, and
+    :class:`guixml.packed.PackedPackages` decodes a package when it is used.
+    """
+    packages: list[tuple] = []
     errors: list[str] = []
     for module in modules:
         summary = index.summaries[module]
@@ -52,8 +66,8 @@ def link_modules(index: "ChannelIndex", modules: list[str]) -> tuple[list[Packag
                 continue
             if type(value) is not PackageValue:
                 continue
-            packages.append(package_from_value(index, module, summary.file, name, value,
-                                               d.generator or value.generator))
+            packages.append(package_value_packed(index, module, summary.file, name, value,
+                                                 d.generator or value.generator))
     return packages, errors
 
 
@@ -85,13 +99,14 @@ class _Linker:
         self.ev: Evaluator = index.scope(module).evaluator
         self.module = module
         self.file = file
-        self.unresolved: list[Unresolved] = []
+        #: (kind, field, text, location tuple), as :mod:`guixml.packed` keeps them.
+        self.unresolved: list[tuple] = []
 
     def note(self, kind: str, field: str, text: str, where: Any = None) -> None:
         loc = None
         if where is not None and getattr(where, "line", 0):
-            loc = Location(getattr(where, "file", "") or self.file, where.line, where.column)
-        self.unresolved.append(Unresolved(kind, field, text, loc))
+            loc = (getattr(where, "file", "") or self.file, where.line, where.column)
+        self.unresolved.append((kind, field, text, loc))
 
     def field(self, pkg: PackageValue, name: str, default: Any = None) -> Any:
         try:
@@ -119,6 +134,10 @@ class _Linker:
     # -- origins ----------------------------------------------------------------
 
     def origin(self, value: OriginValue, field: str) -> Origin:
+        """The model origin of VALUE (its problems noted under FIELD)."""
+        return unorigin(self.origin_packed(value, field))
+
+    def origin_packed(self, value: OriginValue, field: str) -> tuple:
         ev = self.ev
         fv = lambda name, default=None: self._origin_field(value, name, default, field)  # noqa: E731
         method = fv("method")
@@ -174,10 +193,8 @@ class _Linker:
                     continue
                 if type(p) is str:
                     patches.append(p)
-        return Origin(method=method_name, uris=tuple(uris), commit=commit,
-                      file_name=file_name, sha256=sha256, patches=tuple(patches),
-                      location=Location(value.file or self.file, value.line, value.column)
-                      if value.line else None)
+        return (method_name, tuple(uris), commit, file_name, sha256, tuple(patches),
+                (value.file or self.file, value.line, value.column) if value.line else None)
 
     def _origin_field(self, value: OriginValue, name: str, default: Any, field: str) -> Any:
         try:
@@ -188,7 +205,7 @@ class _Linker:
 
     # -- inputs -----------------------------------------------------------------
 
-    def inputs(self, pkg: PackageValue, field: str) -> tuple[Input, ...]:
+    def inputs(self, pkg: PackageValue, field: str) -> tuple[tuple, ...]:
         value = self.field(pkg, field, [])
         if type(value) is Unknown:
             self.note(value.kind, field, value.text, value)
@@ -207,8 +224,9 @@ class _Linker:
             out.append(self.input(item, field))
         return tuple(out)
 
-    def input(self, item: InputItem, field: str) -> Input:
-        loc = Location(self.file, item.line, item.column) if item.line else None
+    def input(self, item: InputItem, field: str) -> tuple:
+        """The packed input (:mod:`guixml.packed`) ITEM of FIELD stands for."""
+        loc = (self.file, item.line, item.column) if item.line else None
         thing = item.thing
         if type(thing) is GlobalRef and (item.output is None or type(item.output) is str):
             # The common case, a reference to a package variable: what it names is
@@ -217,9 +235,8 @@ class _Linker:
             if info is not None:
                 ref, module, name, version = info
                 label = item.label if item.label is not None else name
-                return Input(field=field, kind="package", ref=ref, label=label,
-                             output=item.output or "out", module=module, location=loc,
-                             name=name, version=version)
+                return (field, "package", ref, label, item.output or "out", None, module,
+                        loc, None, name, version)
         return self._input(item, field, loc)
 
     def _reference_info(self, thing: GlobalRef) -> tuple | None:
@@ -247,7 +264,7 @@ class _Linker:
         memo[key] = info
         return info
 
-    def _input(self, item: InputItem, field: str, loc: Location | None) -> Input:
+    def _input(self, item: InputItem, field: str, loc: tuple | None) -> tuple:
         ev = self.ev
         try:
             label = input_label(ev, item)
@@ -276,26 +293,24 @@ class _Linker:
             forced = ev.force(thing)
         except _FAILURES as failure:
             self.note(_kind(failure), field, _describe(failure), item)
-            return Input(field=_field_name(field), kind="other", ref=ref, label=label,
-                         output=output, module=module, location=loc, raw=_render(thing))
+            return (field, "other", ref, label, output, None, module, loc, _render(thing),
+                    None, None)
         if type(forced) is PackageValue:
             name = self.string(field_value_safe(ev, forced, "name"), field, item)
             version = self.string(field_value_safe(ev, forced, "version"), field, item)
-            return Input(field=_field_name(field), kind="package", ref=ref, label=label,
-                         output=output, module=module, location=loc, name=name,
-                         version=version)
+            return (field, "package", ref, label, output, None, module, loc, None, name,
+                    version)
         if type(forced) is OriginValue:
-            return Input(field=_field_name(field), kind="origin", ref=ref, label=label,
-                         output=output, module=module, location=loc,
-                         origin=self.origin(forced, field))
+            return (field, "origin", ref, label, output, self.origin_packed(forced, field),
+                    module, loc, None, None, None)
         if type(forced) is Unknown:
             self.note(forced.kind, field, forced.text, forced)
-        return Input(field=_field_name(field), kind="other", ref=ref, label=label,
-                     output=output, module=module, location=loc, raw=_render(forced))
+        return (field, "other", ref, label, output, None, module, loc, _render(forced), None,
+                None)
 
     # -- licences, properties -------------------------------------------------------
 
-    def licenses(self, pkg: PackageValue) -> tuple[LicenseRef, ...]:
+    def licenses(self, pkg: PackageValue) -> tuple[tuple, ...]:
         value = self.field(pkg, "license")
         out: list[LicenseRef] = []
         self._license(value, out, 0)
@@ -315,19 +330,19 @@ class _Linker:
                 if isinstance(forced, list) or type(forced) in (GlobalRef, Call):
                     self._license(forced, out, depth + 1)
                     return
-            out.append(LicenseRef(value.name, where[1] if where else _strip_prefix(value.name)))
+            out.append((value.name, where[1] if where else _strip_prefix(value.name), None))
         elif isinstance(value, list):
             for v in value:
                 self._license(v, out, depth + 1)
         elif t is Call and type(value.fn) is GlobalRef:
             uri = next((a for a in value.args if type(a) is str), None)
             where = self.index.resolve(value.fn)
-            out.append(LicenseRef(value.fn.name,
-                                  where[1] if where else _strip_prefix(value.fn.name), uri))
+            out.append((value.fn.name, where[1] if where else _strip_prefix(value.fn.name),
+                        uri))
         elif t is Unknown:
-            out.append(LicenseRef(value.text))
+            out.append((value.text, None, None))
         elif t is Record:
-            out.append(LicenseRef(_render(value)))
+            out.append((_render(value), None, None))
 
     def properties(self, pkg: PackageValue) -> tuple[tuple[str, Any], ...] | None:
         value = self.field(pkg, "properties")
@@ -419,6 +434,14 @@ def _chain(ev: Evaluator, pkg: PackageValue):
 
 def package_from_value(index: "ChannelIndex", module: str, file: str, variable: str | None,
                        pkg: PackageValue, generator: str | None = None) -> Package:
+    """The model package of PKG, bound to VARIABLE of MODULE (defined in FILE)."""
+    return unpack_package(package_value_packed(index, module, file, variable, pkg, generator))
+
+
+def package_value_packed(index: "ChannelIndex", module: str, file: str,
+                         variable: str | None, pkg: PackageValue,
+                         generator: str | None = None) -> tuple:
+    """What :func:`package_from_value` gives, in the packed form of :mod:`guixml.packed`."""
     link = _Linker(index, module, file)
     ev = link.ev
     name = link.string(link.field(pkg, "name"), "name", pkg)
@@ -432,7 +455,7 @@ def package_from_value(index: "ChannelIndex", module: str, file: str, variable: 
             link.note(_kind(failure), "source", _describe(failure), pkg)
             forced = None
         if type(forced) is OriginValue:
-            origin = link.origin(forced, "source")
+            origin = link.origin_packed(forced, "source")
         elif type(forced) is Unknown:
             link.note(forced.kind, "source", forced.text, forced)
     hidden = False
@@ -458,34 +481,20 @@ def package_from_value(index: "ChannelIndex", module: str, file: str, variable: 
         inherit = p.parent.name if type(p.parent) is GlobalRef else inherit
         break
     for kind, field, text, line, column in pkg.unresolved:
-        link.unresolved.append(Unresolved(kind, field, text,
-                                          Location(pkg.file or file, line, column)))
+        link.unresolved.append((kind, field, text, (pkg.file or file, line, column)))
     build_system = link.field(pkg, "build-system")
-    package = Package(
-        module=module,
-        file=file,
-        variable=variable,
-        name=name,
-        version=version,
-        location=Location(pkg.file or file, pkg.line, pkg.column) if pkg.line else None,
-        source=origin,
-        build_system=build_system if type(build_system) is str else None,
-        arguments=None,
-        inputs=link.inputs(pkg, "inputs"),
-        native_inputs=link.inputs(pkg, "native-inputs"),
-        propagated_inputs=link.inputs(pkg, "propagated-inputs"),
-        synopsis=link.string(link.field(pkg, "synopsis"), "synopsis", pkg),
-        description=link.string(link.field(pkg, "description"), "description", pkg),
-        home_page=link.string(link.field(pkg, "home-page"), "home-page", pkg),
-        licenses=link.licenses(pkg),
-        properties=properties,
-        inherit=inherit,
-        public=True,
-        hidden=hidden,
-        deprecated=superseded is not None,
-        superseded=superseded,
-        generator=generator,
-        unresolved=tuple(dict.fromkeys(link.unresolved)),
-    )
-    return package
-
+    # The order of these calls is the order problems are noted in.
+    inputs = link.inputs(pkg, "inputs")
+    native_inputs = link.inputs(pkg, "native-inputs")
+    propagated_inputs = link.inputs(pkg, "propagated-inputs")
+    synopsis = link.string(link.field(pkg, "synopsis"), "synopsis", pkg)
+    description = link.string(link.field(pkg, "description"), "description", pkg)
+    home_page = link.string(link.field(pkg, "home-page"), "home-page", pkg)
+    licenses = link.licenses(pkg)
+    return (module, file, variable, name, version,
+            (pkg.file or file, pkg.line, pkg.column) if pkg.line else None,
+            origin, build_system if type(build_system) is str else None,
+            inputs, native_inputs, propagated_inputs, synopsis, description, home_page,
+            licenses, None if properties is None else pickle.dumps(properties, protocol=5),
+            inherit, True, hidden, superseded is not None, superseded, generator,
+            tuple(dict.fromkeys(link.unresolved)))

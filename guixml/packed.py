@@ -15,7 +15,7 @@ from typing import Any
 from guixml.datum import Location
 from guixml.model import Input, LicenseRef, Origin, Package, Unresolved
 
-__all__ = ["pack_package", "unpack_package", "PackedPackages"]
+__all__ = ["pack_package", "unpack_package", "unorigin", "PackedPackages"]
 
 
 def _loc(loc: Location | None) -> tuple | None:
@@ -33,7 +33,8 @@ def _origin(o: Origin | None) -> tuple | None:
             _loc(o.location))
 
 
-def _unorigin(t: tuple | None) -> Origin | None:
+def unorigin(t: tuple | None) -> Origin | None:
+    """The model origin of a packed origin T."""
     if t is None:
         return None
     return Origin(method=t[0], uris=t[1], commit=t[2], file_name=t[3], sha256=t[4],
@@ -48,7 +49,7 @@ def _input(i: Input) -> tuple:
 
 def _uninput(t: tuple) -> Input:
     return Input(field=t[0], kind=t[1], ref=t[2], label=t[3], output=t[4],
-                 origin=_unorigin(t[5]), module=t[6], location=_unloc(t[7]), raw=t[8],
+                 origin=unorigin(t[5]), module=t[6], location=_unloc(t[7]), raw=t[8],
                  name=t[9], version=t[10])
 
 
@@ -67,7 +68,7 @@ def pack_package(p: Package) -> tuple:
 def unpack_package(t: tuple) -> Package:
     return Package(
         module=t[0], file=t[1], variable=t[2], name=t[3], version=t[4],
-        location=_unloc(t[5]), source=_unorigin(t[6]), build_system=t[7],
+        location=_unloc(t[5]), source=unorigin(t[6]), build_system=t[7],
         inputs=tuple(_uninput(i) for i in t[8]),
         native_inputs=tuple(_uninput(i) for i in t[9]),
         propagated_inputs=tuple(_uninput(i) for i in t[10]),
