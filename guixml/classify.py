@@ -336,6 +336,8 @@ class Classifier:
         self._text_literals = tuple(dict.fromkeys(
             literal for rule in self._kind("text")
             for literal in (self._needs[id(rule)][0] or ()) if self._needs[id(rule)][1]))
+        self._vendored_needs = {id(pattern): required_literals(pattern)
+                                for _, pattern in self._vendored}
         self._any_fact = _any_of([p for fact in self.rules.facts for p in fact.match])
         self._effective_memo: dict[int, Package] = {}
         self._guarded = False  # set when an answer of _effective met a package in progress
@@ -384,13 +386,7 @@ class Classifier:
         key = (id(fact), uri)
         found = self._uri_memo.get(key)
         if found is None:
-            if self._any_fact is not None and (0, uri) not in self._uri_memo:
-                self._uri_memo[(0, uri)] = self._any_fact.search(uri) is not None
-            if self._any_fact is not None and not self._uri_memo[(0, uri)]:
-                found = False  # no fact's pattern matches URI at all
-            else:
-                found = fact.matches(uri)
-            self._uri_memo[key] = found
+            found = self._uri_memo[key] = fact.matches(uri)
         return found
 
     def _field_of(self, form: str, field: str) -> str | None:
@@ -726,8 +722,11 @@ class Classifier:
     def _vendored_rules(self, snippet_text: str, arguments_text: str, constants_text: str,
                         scores: _Scores, location: Any) -> None:
         for fact, pattern in self._vendored:
+            needs = self._vendored_needs[id(pattern)]
             for field, text in (("snippet", snippet_text), ("arguments", arguments_text),
                                 ("arguments", constants_text)):
+                if text and needs is not None and not any(n in text for n in needs):
+                    continue  # none of the directory names occurs: no match possible
                 match = pattern.search(text) if text else None
                 if match:
                     scores.add("tangled", 0.9, Evidence(
@@ -753,6 +752,9 @@ class Classifier:
                             rule=rule.id, field=field, matched=text, note=rule.description,
                             location=origin.location)))
                         break
+        if self._any_fact is not None and not any(
+                isinstance(u, str) and self._any_fact.search(u) for u in origin.uris):
+            return found, facts  # no fact's pattern matches any of its URIs
         for fact in self.rules.facts:
             uri = next((u for u in origin.uris
                         if isinstance(u, str) and self._fact_matches(fact, u)), None)

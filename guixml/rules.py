@@ -318,7 +318,8 @@ def required_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
         return None
     if pattern.flags & re.IGNORECASE:
         found = tuple(dict.fromkeys(s.lower() for s in found))
-    return found
+    # "A or B" where B is part of A is just "B": fewer strings to look for.
+    return tuple(a for a in found if not any(b != a and b in a for b in found))
 
 
 def _sequence_needs(items: list, p: Any) -> tuple[str, ...] | None:

@@ -289,3 +289,26 @@ def test_long_input_chains_do_not_exhaust_the_stack(rules):
         previous = chain[f"p{i}"] = package(name=f"p{i}", variable=f"p{i}", inputs=inputs)
     audit = classify_package(previous, rules, lambda name, pkg, module=None: chain.get(name))
     assert audit.weights == "none"
+
+
+# -- the bracket scanner: the fast path reads exactly as the character walk ----
+
+from guixml.classify import _balanced, _balanced_slow  # noqa: E402
+
+_SCHEME_BITS = st.sampled_from(["(", ")", "[", "]", '"', "\\", ";", "\n", " ", "#\\",
+                                "#\\(", "#\\)", "#\\;", '#\\"', "a", "#:x", "'", "#|", "|#"])
+
+
+@settings(max_examples=400)
+@given(st.lists(_SCHEME_BITS, min_size=1, max_size=40).map("".join), st.data())
+def test_balanced_fast_path_matches_the_character_walk(text, data):
+    starts = [i for i, c in enumerate(text) if c in "(["]
+    if not starts:
+        return
+    start = data.draw(st.sampled_from(starts))
+    assert _balanced(text, start) == _balanced_slow(text, start)
+
+
+def test_balanced_skips_strings_comments_and_characters():
+    text = '(a "b)" ; c)\n #\\) (d [e]) f) g'
+    assert _balanced(text, 0) == text[:text.index(" g")]

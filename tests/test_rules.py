@@ -161,3 +161,49 @@ def test_bad_rule_files_are_reported_with_their_name(tmp_path, body, message):
 def test_missing_rule_file(tmp_path):
     with pytest.raises(RuleError, match="cannot read"):
         load_rules([tmp_path / "absent.toml"])
+
+
+# -- required_literals: a prefilter must never hide a match -------------------
+
+from guixml.rules import required_literals  # noqa: E402
+
+_RULES = load_rules()
+_PIECES = sorted({literal for rule in _RULES.rules
+                  for literal in (required_literals(rule.pattern) or ())}
+                 | {" ", "-", ".", "the ", "can be ", "a ", "models", "s", "ed "})
+
+
+def _passes(pattern: re.Pattern[str], text: str) -> bool:
+    needs = required_literals(pattern)
+    if needs is None:
+        return True
+    haystack = text.lower() if pattern.flags & re.IGNORECASE else text
+    return any(n in haystack for n in needs)
+
+
+@given(st.lists(st.sampled_from(_PIECES) | st.text(alphabet="abcdeLMN .-'\"/", max_size=6),
+                max_size=14).map("".join))
+def test_required_literals_never_hide_a_match(text):
+    for rule in _RULES.rules:
+        if rule.pattern.search(text):
+            assert _passes(rule.pattern, text), (rule.id, text)
+
+
+@pytest.mark.parametrize("pattern, text, expected", [
+    (r"\bpre-?trained models\b", "ships PRETRAINED Models", True),
+    (r"\bpre-?trained models\b", "ships trained networks", False),
+    (r"foo|bar(?:baz)?", "xBARx", True),
+    (r"foo|bar", "nothing here", False),
+])
+def test_required_literals_examples(pattern, text, expected):
+    compiled = re.compile(pattern, re.IGNORECASE)
+    assert bool(compiled.search(text)) == expected
+    assert _passes(compiled, text) or not expected
+
+
+@pytest.mark.parametrize("pattern", [r"(?i:abc)", r"\w+", r"a?", r"(?:abc)?", r"[ab]c"])
+def test_required_literals_none_when_nothing_is_certain(pattern):
+    found = required_literals(re.compile(pattern))
+    assert found is None or all(len(s) >= 1 for s in found)
+    if pattern.startswith("(?i") or pattern in (r"\w+", r"a?", r"(?:abc)?"):
+        assert found is None
