@@ -70,8 +70,9 @@ class ProgressBar:
 
     DELAY = 1.0
 
-    def __init__(self, stream=sys.stderr) -> None:
-        self.stream = stream
+    def __init__(self, stream=None) -> None:
+        # Looked up at each call, not at import: sys.stderr may be replaced since.
+        self.stream = stream = stream if stream is not None else sys.stderr
         self.enabled = stream.isatty()
         self.started = time.monotonic()
         self.phase, self.done, self.total = "starting", 0, 0
