@@ -22,11 +22,12 @@ resolves them (:mod:`guixml.index`).
 from __future__ import annotations
 
 import posixpath
+from bisect import bisect_right
 from fractions import Fraction
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from guixml.datum import Char, DottedList, Keyword, List, Symbol, Vector
+from guixml.datum import Char, DottedList, Keyword, List, Source, Symbol, Vector
 from guixml.values import (Builtin, Call, Closure, EvalFailure, GlobalRef, InputItem,
                            NeedGlobal, OriginValue, PackageValue, Promise, Record, Unknown)
 
@@ -353,8 +354,21 @@ def strip(datum: Any) -> Any:
 
 
 def _position(form: Any) -> tuple[int, int]:
-    if type(form) is List and form.source is not None:
-        loc = form.location
+    if type(form) is List:
+        source = form.source
+        if source is None:
+            return 0, 0
+        if type(source) is Source:
+            # Source.location without building a Location (this runs for every
+            # package, origin and input list of the channel).
+            starts = source._line_starts
+            if starts is None:
+                source.location(0)
+                starts = source._line_starts
+            offset = form.start
+            index = bisect_right(starts, offset) - 1
+            return index + 1, offset - starts[index]
+        loc = source.location(form.start)
         return loc.line, loc.column
     return 0, 0
 
@@ -654,7 +668,12 @@ def _package(ev: Evaluator, x: List, env: Env, parent_form: Any = None) -> Packa
     line, column = _position(x)
     parent = ev.eval(parent_expr, env) if parent_expr is not None else None
     pkg = PackageValue({}, parent, line, column, ev.scope.file)
-    env = Env({"this-package": pkg, "%this-package": pkg}, env)
+    # Fields are bound in order, as by let*.  Each field sees one new frame
+    # holding the package and the fields before it, rather than a chain of one
+    # frame per field that every variable lookup of the package would walk.
+    outer = env
+    bound = {"this-package": pkg, "%this-package": pkg}
+    env = Env(bound, outer)
     for name, expr, clause in pairs:
         if expr is None:
             pkg.unresolved.append(("bad-field", name, _text(clause), *_position(clause)))
@@ -676,7 +695,9 @@ def _package(ev: Evaluator, x: List, env: Env, parent_form: Any = None) -> Packa
             value = unknown(failure.kind, expr)
             pkg.unresolved.append((failure.kind, name, value.text, value.line, value.column))
         pkg.fields[name] = value
-        env = Env({name: value}, env)
+        bound = bound.copy()
+        bound[name] = value
+        env = Env(bound, outer)
     return pkg
 
 
@@ -707,6 +728,8 @@ def _origin(ev: Evaluator, x: List, env: Env) -> Any:
     line, column = _position(x)
     parent = ev.eval(parent_expr, env) if parent_expr is not None else None
     origin = OriginValue({}, parent, line, column, ev.scope.file)
+    outer = env
+    bound: dict = {}
     for name, expr, clause in pairs:
         if expr is None or name not in ORIGIN_EVALUATED:
             continue
@@ -718,7 +741,9 @@ def _origin(ev: Evaluator, x: List, env: Env) -> Any:
             except EvalFailure as failure:
                 value = unknown(failure.kind, expr)
         origin.fields[name] = value
-        env = Env({name: value}, env)
+        bound = bound.copy()  # as in _package: one frame, bound in order
+        bound[name] = value
+        env = Env(bound, outer)
     return origin
 
 

@@ -660,8 +660,9 @@ def _load_channel(paths, jobs, use_cache, cache_dir) -> ChannelIndex:
             index.cache = store
             index.channel_key = None
             return index
-    summaries = _summaries(files, store, jobs)
+    summaries, library = _read_files(files, roots, store, jobs)
     index = ChannelIndex(summaries, files, roots)
+    index._library.update(library)
     index.jobs = jobs
     index.cache = store
     index.channel_key = channel_key if store is not None else None
@@ -669,37 +670,88 @@ def _load_channel(paths, jobs, use_cache, cache_dir) -> ChannelIndex:
 
 
 def _summaries(files: list[ChannelFile], store, jobs: int | None) -> list[ModuleSummary]:
-    results: list[ModuleSummary | None] = [None] * len(files)
+    return _read_files(files, [], store, jobs)[0]
+
+
+def _read_files(files: list[ChannelFile], roots: list[str], store,
+                jobs: int | None) -> tuple[list[ModuleSummary], dict[str, ModuleSummary]]:
+    """The summaries of FILES, and of the library modules they import found under ROOTS.
+
+    Library modules (``guix/…`` of a checkout) are read by the same worker
+    processes, right after the channel's files, instead of one by one when
+    linking first needs them.
+    """
+    jobs = jobs or min(os.cpu_count() or 1, 8)
+    pools: list = []  # the worker pool, made when first needed and shared by both batches
+    try:
+        summaries = _read_batch([(f.path, f.relative) for f in files], store, jobs, pools)
+        library: dict[str, ModuleSummary] = {}
+        if roots:
+            wanted = _library_files(summaries, roots)
+            found = _read_batch(list(wanted.values()), store, jobs, pools)
+            library = dict(zip(wanted, found))
+    finally:
+        for pool in pools:
+            pool.terminate()
+    return [s for s in summaries if s is not None], library
+
+
+def _library_files(summaries: list[ModuleSummary], roots: list[str]) -> dict[str, tuple[str, str]]:
+    """Module name -> (path, relative) of the modules SUMMARIES import from ROOTS."""
+    names = {s.name for s in summaries if s is not None}
+    wanted: dict[str, tuple[str, str]] = {}
+    for s in summaries:
+        for imp in s.imports if s is not None else ():
+            if imp.module in names or imp.module in wanted:
+                continue
+            relative = "/".join(imp.module.strip("()").split()) + ".scm"
+            for root in roots:
+                path = os.path.join(root, relative)
+                if os.path.isfile(path):
+                    wanted[imp.module] = (path, relative)
+                    break
+    return wanted
+
+
+def _read_batch(work: list[tuple[str, str]], store, jobs: int,
+                pools: list) -> list[ModuleSummary]:
+    """The summaries of WORK's (path, relative) files, from STORE or computed."""
+    results: list[ModuleSummary | None] = [None] * len(work)
     missing: list[int] = []
-    if store is not None:
-        found = store.get_summaries([(f.path, f.relative) for f in files])
-        for i, s in enumerate(found):
+    if store is not None and work:
+        for i, s in enumerate(store.get_summaries(work)):
             if s is None:
                 missing.append(i)
             else:
                 results[i] = s
     else:
-        missing = list(range(len(files)))
-    if missing:
-        jobs = jobs or min(os.cpu_count() or 1, 8)
-        work = [(files[i].path, files[i].relative) for i in missing]
-        if jobs > 1 and len(work) > 4:
+        missing = list(range(len(work)))
+    if not missing:
+        return results  # type: ignore[return-value]
+    blobs: list[Any] = [None] * len(work)
+    if jobs > 1 and len(missing) > 4:
+        if not pools:
             import multiprocessing
-            # Largest files first so the workers finish together.
-            order = sorted(range(len(work)), key=lambda k: -_size(work[k][0]))
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                done = pool.map(summarize_file_pickled, [work[k] for k in order], chunksize=1)
-            computed: list[Any] = [None] * len(work)
-            for k, blob in zip(order, done):
-                computed[k] = blob
-        else:
-            computed = [summarize_file_pickled(w) for w in work]
-        for i, blob in zip(missing, computed):
-            results[i] = pickle.loads(blob)
-        if store is not None:
-            store.put_blobs([(files[i].path, files[i].relative, blob)
-                             for i, blob in zip(missing, computed)])
-    return [s for s in results if s is not None]
+            pools.append(multiprocessing.get_context("fork").Pool(jobs))
+        # Largest files first so the workers finish together; each result is
+        # decoded here as it arrives, while the workers go on reading.
+        order = sorted(missing, key=lambda k: -_size(work[k][0]))
+        jobs_in_order = [(k, work[k]) for k in order]
+        for k, blob in pools[0].imap_unordered(_summarize_indexed, jobs_in_order):
+            blobs[k] = blob
+            results[k] = pickle.loads(blob)
+    else:
+        for k in missing:
+            blobs[k] = summarize_file_pickled(work[k])
+            results[k] = pickle.loads(blobs[k])
+    if store is not None:
+        store.put_blobs([(work[k][0], work[k][1], blobs[k]) for k in missing])
+    return results  # type: ignore[return-value]
+
+
+def _summarize_indexed(job: tuple[int, tuple[str, str]]) -> tuple[int, bytes]:
+    """Worker entry point: (K, pickled summary of file K)."""
+    return job[0], summarize_file_pickled(job[1])
 
 
 def _size(path: str) -> int:

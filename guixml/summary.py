@@ -15,10 +15,10 @@ from typing import Any
 
 from guixml.datum import DottedList, Keyword, List, Symbol
 from guixml.errors import GuixmlError
-from guixml.evaluate import BUILTINS, Env, Evaluator, Scope, strip
+from guixml.evaluate import BUILTINS, Env, Evaluator, Scope, _position, strip
 from guixml.model import Import
 from guixml.values import (Builtin, Call, Closure, EvalFailure, GlobalRef, InputItem, NeedGlobal,
-                           OriginValue, PackageValue, Promise, Record)
+                           OriginValue, PackageValue, Promise, Record, Unknown)
 
 __all__ = ["ModuleSummary", "Definition", "summarize_source", "parse_define_module",
            "module_name_text", "FileScope", "definition_forms"]
@@ -402,31 +402,53 @@ def record_procedure(form: List, name: str) -> Builtin:
     raise EvalFailure("record-procedure", name)
 
 
+#: Values that hold nothing else: storable as they are (the common case, checked first).
+_LEAVES = frozenset({str, GlobalRef, int, bool, Keyword, Symbol, Unknown, type(None)})
+
+
 def _storable(value: Any, depth: int = 0) -> bool:
     """Whether VALUE can leave this evaluation (no closures inside)."""
     if depth > 60:
         return False
     t = type(value)
+    if t in _LEAVES:
+        return True
     if t is Closure:
         return False
     if t is Builtin:
         return BUILTINS.get(value.name) is value
     if t is list or t is List:
-        return all(_storable(v, depth + 1) for v in value)
+        return _all_storable(value, depth + 1)
     if t is PackageValue or t is OriginValue:
         return (_storable(value.parent, depth + 1)
-                and all(_storable(v, depth + 1) for v in value.fields.values()))
+                and _all_storable(value.fields.values(), depth + 1))
     if t is InputItem:
         return _storable(value.thing, depth + 1) and _storable(value.output, depth + 1)
     if t is Call:
-        return _storable(value.fn, depth + 1) and all(_storable(v, depth + 1)
-                                                      for v in value.args)
+        return _storable(value.fn, depth + 1) and _all_storable(value.args, depth + 1)
     if t is Record:
-        return all(_storable(v, depth + 1) for v in value.fields.values())
+        return _all_storable(value.fields.values(), depth + 1)
     if t is Promise:
         return _storable(value.value, depth + 1)
     if t is DottedList:
-        return all(_storable(v, depth + 1) for v in value.items) and _storable(value.tail)
+        return _all_storable(value.items, depth + 1) and _storable(value.tail)
+    return True
+
+
+def _all_storable(values: Any, depth: int) -> bool:
+    """``all(_storable(v, DEPTH) for v in VALUES)``, without a call per leaf."""
+    if depth > 60:
+        return not values
+    leaves = _LEAVES
+    for v in values:
+        t = type(v)
+        if t in leaves:
+            continue
+        if t is InputItem and depth < 60 and type(v.thing) in leaves \
+                and type(v.output) in leaves:
+            continue  # an input naming a variable: most of what is checked
+        if not _storable(v, depth):
+            return False
     return True
 
 
@@ -454,8 +476,8 @@ def summarize_source(text: str, file: str, default_name: str) -> ModuleSummary:
 
 def _record_definitions(form: Any, summary: ModuleSummary, exprs: dict[str, Any]) -> None:
     for name, public, kind, expr in definition_forms(form, summary):
-        loc = form.location
-        d = Definition(name, public, kind, loc.line, loc.column, form.start, form.end)
+        line, column = _position(form)
+        d = Definition(name, public, kind, line, column, form.start, form.end)
         if name in summary.defs and summary.defs[name].public:
             d.public = True
         summary.defs[name] = d
