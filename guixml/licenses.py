@@ -186,11 +186,13 @@ def _tokenize(text: str) -> list[tuple[str, int]]:
     return tokens
 
 
-def parse_spdx(text: str) -> SpdxExpression:
+def parse_spdx(text: str, lowercase_operators: bool = True) -> SpdxExpression:
     """Parse an SPDX license expression (``AND``, ``OR``, ``WITH``, ``+``, parentheses).
 
-    Operators may be upper or lower case, as the SPDX specification allows;
-    ``AND`` binds tighter than ``OR``.
+    Operators may be upper or lower case, as the SPDX specification allows,
+    unless LOWERCASE_OPERATORS is false (the policy side, which the Guile
+    channel mirrors, takes upper case only); ``WITH`` binds tighter than
+    ``AND``, and ``AND`` tighter than ``OR``.
     """
     tokens = _tokenize(text)
     position = 0
@@ -204,7 +206,7 @@ def parse_spdx(text: str) -> SpdxExpression:
 
     def operator(name: str) -> bool:
         token = peek()
-        return token is not None and token in (name, name.lower())
+        return token is not None and (token == name or (lowercase_operators and token == name.lower()))
 
     def take() -> str:
         nonlocal position
@@ -235,7 +237,7 @@ def parse_spdx(text: str) -> SpdxExpression:
             if take() != ")":
                 raise fail("expected ')'")
             return inner
-        if token is None or token == ")" or token.upper() in _OPERATORS:
+        if token is None or token == ")" or (token if not lowercase_operators else token.upper()) in _OPERATORS:
             raise fail(f"expected a licence id, found {token!r}")
         take()
         plus = token.endswith("+")
@@ -244,7 +246,7 @@ def parse_spdx(text: str) -> SpdxExpression:
         if operator("WITH"):
             take()
             exception = take()
-            if exception in ("(", ")") or exception.upper() in _OPERATORS:
+            if exception in ("(", ")") or exception.upper() in _OPERATORS or exception.endswith("+"):
                 raise fail(f"expected an exception id, found {exception!r}")
         return SpdxId(license_id, plus, exception)
 

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from guixml import license_freedom
+from guixml.licenses import SpdxAnd, SpdxId, SpdxOr
 from guixml.policies import POLICIES, Verdict, verdict, verdicts
 from guixml.vocabulary import MLFacts, vocabulary
 
@@ -47,9 +48,9 @@ def test_malformed_expressions(text) -> None:
 
 def test_precedence() -> None:
     tree = license_freedom.parse("MIT OR 0BSD AND Apache-2.0 WITH LLVM-exception")
-    assert isinstance(tree, license_freedom.Or)
-    assert isinstance(tree.right, license_freedom.And)
-    assert isinstance(tree.right.right, license_freedom.With)
+    assert isinstance(tree, SpdxOr)
+    assert isinstance(tree.items[1], SpdxAnd)
+    assert tree.items[1].items[1] == SpdxId("Apache-2.0", False, "LLVM-exception")
 
 
 def test_non_free_table_names_real_spdx_ids() -> None:
