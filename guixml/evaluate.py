@@ -165,6 +165,9 @@ class Evaluator:
 
     def force(self, value: Any) -> Any:
         """The value behind references and residual calls (or NeedGlobal)."""
+        t = type(value)
+        if t is not GlobalRef and t is not Call and t is not Promise:
+            return value  # already a value: most calls
         for _ in range(MAX_DEPTH):
             t = type(value)
             if t is GlobalRef:
@@ -393,6 +396,9 @@ def unknown(kind: str, form: Any) -> Unknown:
 
 def field_value(ev: Evaluator, pkg: Any, field: str, default: Any = None) -> Any:
     """Field FIELD of package or origin PKG, following ``inherit`` parents."""
+    t = type(pkg)
+    if (t is PackageValue or t is OriginValue) and field in pkg.fields:
+        return pkg.fields[field]  # written in PKG itself: most calls
     for _ in range(MAX_DEPTH):
         t = type(pkg)
         if t is not PackageValue and t is not OriginValue:

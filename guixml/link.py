@@ -25,6 +25,7 @@ __all__ = ["link_channel", "link_packed", "package_from_value", "package_value_p
            "package_name_table"]
 
 _FAILURES = (EvalFailure, NeedGlobal, RecursionError)
+_NOT_SEEN = object()
 
 
 def link_channel(index: "ChannelIndex") -> list[Package]:
@@ -109,6 +110,10 @@ class _Linker:
         self.unresolved.append((kind, field, text, loc))
 
     def field(self, pkg: PackageValue, name: str, default: Any = None) -> Any:
+        if type(pkg) is PackageValue:
+            fields = pkg.fields
+            if name in fields:  # written in this package: most fields
+                return fields[name]
         try:
             return field_value(self.ev, pkg, name, default)
         except _FAILURES as failure:
@@ -116,6 +121,8 @@ class _Linker:
             return default
 
     def string(self, value: Any, field: str, where: Any = None) -> str | None:
+        if type(value) is str:
+            return value
         if value is None or value is False:
             return None
         try:
@@ -218,9 +225,24 @@ class _Linker:
                 self.note(_kind(failure), field, _describe(failure), pkg)
                 return ()
         out = []
+        memo = self.index._reference_memo
+        file = self.file
         for item in value:
             if type(item) is not InputItem:
                 item = InputItem(None, item)
+            thing = item.thing
+            output = item.output
+            if type(thing) is GlobalRef and (output is None or type(output) is str):
+                # What :meth:`input` does for a reference already worked out.
+                info = memo.get((thing.module, thing.name, thing.direct), _NOT_SEEN)
+                if info is not _NOT_SEEN and info is not None:
+                    ref, module, name, version = info
+                    out.append((field, "package", ref,
+                                item.label if item.label is not None else name,
+                                output or "out", None, module,
+                                (file, item.line, item.column) if item.line else None,
+                                None, name, version))
+                    continue
             out.append(self.input(item, field))
         return tuple(out)
 
