@@ -225,6 +225,80 @@ def _list_end(text: str, start: int) -> int:
     return n
 
 
+#: A comment, string or character exactly as _list_end skips them (a string
+#: left open runs to the end).
+_OPAQUE_TOKEN = re.compile(r';[^\n]*|"(?:[^"\\]*(?:\\.[^"\\]*)*"|.*\Z)|#\\.?', re.S)
+_HIDE_BRACKETS = str.maketrans("()[]", "    ")
+
+
+def _hide_brackets(match: re.Match[str]) -> str:
+    token = match.group()
+    return token.translate(_HIDE_BRACKETS) if _BRACKET.search(token) else token
+
+
+def _mask(text: str) -> str:
+    """TEXT with every bracket inside a comment, string or character blanked.
+
+    Read from the start of TEXT as _list_end reads from any point; where a
+    bracket survives, that point is between tokens, so _list_end from it
+    meets the same tokens as this reading and _close on the mask agrees.
+    """
+    return _OPAQUE_TOKEN.sub(_hide_brackets, text)
+
+
+def _nested_list(depth: int) -> re.Pattern[str]:
+    """A list whose brackets nest at most DEPTH deep (no strings: for masks).
+
+    Possessive: a balanced list can be matched one way only, so nothing is
+    ever retried; a list nested deeper simply does not match.
+    """
+    inner = r"[(\[][^()\[\]]*+[)\]]"
+    for _ in range(depth - 1):
+        inner = r"[(\[](?:[^()\[\]]++|%s)*+[)\]]" % inner
+    return re.compile(inner)
+
+
+_LIST = _nested_list(32)
+
+
+def _close(masked: str, start: int, limit: int) -> int:
+    """_list_end on a masked text (see _mask) from a bracket at START, not
+    looking at or past LIMIT (LIMIT when the list does not close before).
+
+    One regular expression match for lists nested up to 32 deep; deeper ones
+    have their brackets counted a stretch at a time: a stretch with fewer
+    closing brackets than the depth cannot close the list; only short
+    stretches are walked bracket by bracket.
+    """
+    found = _LIST.match(masked, start, limit)
+    if found is not None:
+        return found.end()
+    count = masked.count
+    depth = 0
+    i = start
+    step = 256
+    while i < limit:
+        j = min(i + step, limit)
+        closes = count(")", i, j) + count("]", i, j)
+        if closes < depth:
+            depth += count("(", i, j) + count("[", i, j) - closes
+            i = j
+            step <<= 1
+        elif j - i > 48:
+            step = (j - i) >> 2
+        else:
+            for bracket in _BRACKET.finditer(masked, i, j):
+                if bracket.group() in "([":
+                    depth += 1
+                else:
+                    depth -= 1
+                    if depth == 0:
+                        return bracket.end()
+            i = j
+            step = 64
+    return limit
+
+
 def _balanced_slow(text: str, start: int) -> str:
     """_balanced from anything but a bracket (an atom after a keyword): rare."""
     depth = 0
@@ -392,7 +466,8 @@ class Classifier:
     def _field_of(self, form: str, field: str) -> str | None:
         key = (form, field)
         if key not in self._field_memo:
-            self._field_memo[key] = _field_form(form, field)
+            reader = getattr(self.form_text, "field_form", _field_form)
+            self._field_memo[key] = reader(form, field)
         return self._field_memo[key]
 
     # -- public ------------------------------------------------------------
@@ -1120,8 +1195,13 @@ def index_form_text(index: Any) -> FormText:
             forms[key] = read_form(package, location)
         return forms[key]
 
+    masks: dict[str, str] = {}
+    #: id(form) -> (form, its file's masked text, its offset there): see field_form.
+    spans: dict[int, tuple[str, str, int]] = {}
+
     def read_form(package: Package, location: Any) -> str | None:
-        loaded = load(location.file or package.file)
+        relative = location.file or package.file
+        loaded = load(relative)
         if loaded is None:
             return None
         text, starts = loaded
@@ -1130,8 +1210,33 @@ def index_form_text(index: Any) -> FormText:
         offset = starts[location.line - 1] + location.column
         if not text.startswith("(", offset):
             return None
-        return _balanced(text, offset)
+        masked = masks.get(relative)
+        if masked is None:
+            masked = masks[relative] = _mask(text)
+        if masked[offset] != "(":  # inside a string or comment as read from the start
+            return _balanced(text, offset)
+        form = text[offset:_close(masked, offset, len(text))]
+        spans[id(form)] = (form, masked, offset)
+        return form
 
+    def field_form(form: str, field: str) -> str | None:
+        """_field_form(FORM, FIELD), with the brackets of FORM's file counted once."""
+        span = spans.get(id(form))
+        if span is None or span[0] is not form:
+            return _field_form(form, field)
+        _, masked, offset = span
+        pattern = _FIELD_START.get(field)
+        if pattern is None:
+            return _field_form(form, field)
+        match = pattern.search(form)
+        if match is None:
+            return None
+        at = offset + match.start()
+        if masked[at] != "(":
+            return _balanced(form, match.start())
+        return form[match.start():_close(masked, at, offset + len(form)) - offset]
+
+    form_text.field_form = field_form  # type: ignore[attr-defined]
     return form_text
 
 

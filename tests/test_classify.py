@@ -312,3 +312,30 @@ def test_balanced_fast_path_matches_the_character_walk(text, data):
 def test_balanced_skips_strings_comments_and_characters():
     text = '(a "b)" ; c)\n #\\) (d [e]) f) g'
     assert _balanced(text, 0) == text[:text.index(" g")]
+
+
+from guixml.classify import _close, _list_end, _mask  # noqa: E402
+
+
+@settings(max_examples=400)
+@given(st.lists(_SCHEME_BITS, min_size=1, max_size=60).map("".join), st.data())
+def test_masked_bracket_count_matches_the_scanner(text, data):
+    masked = _mask(text)
+    assert len(masked) == len(text)
+    starts = [i for i, c in enumerate(masked) if c in "(["]
+    if not starts:
+        return
+    start = data.draw(st.sampled_from(starts))
+    limit = data.draw(st.integers(min_value=start + 1, max_value=len(text)))
+    # From a bracket the mask kept, the scanner meets the tokens the mask saw.
+    assert _close(masked, start, len(text)) == _list_end(text, start)
+    assert text[start:_close(masked, start, limit)] == _balanced(text[:limit], start)
+
+
+@pytest.mark.parametrize("depth", [1, 31, 32, 33, 80])
+def test_masked_bracket_count_deep_and_unclosed_lists(depth):
+    text = "(" * depth + '"(" x' + ")" * depth + " tail"
+    masked = _mask(text)
+    assert _close(masked, 0, len(text)) == _list_end(text, 0) == len(text) - len(" tail")
+    unclosed = text[:-len(" tail") - 1]
+    assert _close(_mask(unclosed), 0, len(unclosed)) == _list_end(unclosed, 0) == len(unclosed)
