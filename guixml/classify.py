@@ -407,9 +407,15 @@ class Classifier:
         self._needs = {id(rule): (required_literals(rule.pattern),
                                   bool(rule.pattern.flags & re.IGNORECASE))
                        for rule in self.rules.rules}
-        self._text_literals = tuple(dict.fromkeys(
-            literal for rule in self._kind("text")
-            for literal in (self._needs[id(rule)][0] or ()) if self._needs[id(rule)][1]))
+        # Text rules in the order they are applied, and per field the literals
+        # whose presence decides which of them are searched (see _text_rules).
+        self._text_plan = tuple(
+            (rule, field, self._needs[id(rule)][0] if self._needs[id(rule)][1] else None)
+            for rule in self._kind("text") for field in rule.fields)
+        self._text_literals = {
+            field: tuple(dict.fromkeys(literal for _, f, needs in self._text_plan
+                                       if f == field for literal in (needs or ())))
+            for field in {f for _, f, _ in self._text_plan}}
         self._vendored_needs = {id(pattern): required_literals(pattern)
                                 for _, pattern in self._vendored}
         self._any_fact = _any_of([p for fact in self.rules.facts for p in fact.match])
@@ -752,24 +758,22 @@ class Classifier:
                 text = " ".join(text.split())
                 folded = text.lower() if text.isascii() else None
                 # Which rules' required literals occur, all at once (see _search).
-                present = frozenset(literal for literal in self._text_literals
+                present = frozenset(literal for literal in self._text_literals.get(field, ())
                                     if literal in folded) if folded is not None else None
                 values[field] = (text, present)
-        for rule in self._kind("text"):
-            for field in rule.fields:
-                found = values.get(field)
-                if not found:
+        for rule, field, needs in self._text_plan:
+            found = values.get(field)
+            if not found:
+                continue
+            text, present = found
+            if needs is not None and present is not None:
+                if present.isdisjoint(needs):
                     continue
-                text, present = found
-                needs, ignore_case = self._needs[id(rule)]
-                if needs is not None and ignore_case and present is not None:
-                    if present.isdisjoint(needs):
-                        continue
-                    match = rule.pattern.search(text)
-                else:
-                    match = self._search(rule, text)
-                if match is not None:
-                    self._record(rule, field, text, match, scores, package.location)
+                match = rule.pattern.search(text)
+            else:
+                match = self._search(rule, text)
+            if match is not None:
+                self._record(rule, field, text, match, scores, package.location)
         framework = self._framework(package.name)
         if framework:
             scores.add("training", 0.9, Evidence(
