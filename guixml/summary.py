@@ -224,8 +224,12 @@ class FileScope(Scope):
         self.evaluator = Evaluator(self)
         self.live: dict[str, Any] = {}
         self.in_progress: set[str] = set()
+        self.names: dict[str, str] = {}
 
     def lookup(self, name: str) -> Any:
+        # One string object per name: the summary's pickle then writes each
+        # name once (pickle shares identical objects), not once per reference.
+        name = self.names.setdefault(name, name)
         if name in self.summary.defs:
             return GlobalRef(self.module, name)
         builtin = BUILTINS.get(name)
