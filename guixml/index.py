@@ -742,8 +742,11 @@ def _read_batch(work: list[tuple[str, str]], store, jobs: int,
             results[k] = pickle.loads(blob)
     else:
         for k in missing:
-            blobs[k] = summarize_file_pickled(work[k])
-            results[k] = pickle.loads(blobs[k])
+            # Pickled for the cache (and to mark what cannot be pickled as deferred,
+            # see dump_summary); the summary itself is used as it is, not decoded.
+            summary = summarize_file(work[k])
+            blobs[k] = dump_summary(summary)
+            results[k] = summary
     if store is not None:
         store.put_blobs([(work[k][0], work[k][1], blobs[k]) for k in missing])
     return results  # type: ignore[return-value]
