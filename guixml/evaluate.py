@@ -657,13 +657,16 @@ def _record_fields(x: List) -> tuple[Any, list]:
     parent = None
     pairs = []
     for clause in x[1:]:
-        if type(clause) is not List or len(clause) < 2 or type(clause[0]) is not Symbol:
+        if type(clause) is not List:
+            raise EvalFailure("bad-record-field", _text(clause))
+        size = len(clause)
+        if size < 2 or type(clause[0]) is not Symbol:
             raise EvalFailure("bad-record-field", _text(clause))
         name = str(clause[0])
         if name == "inherit":
             parent = clause[1]
             continue
-        pairs.append((name, clause[1] if len(clause) == 2 else None, clause))
+        pairs.append((name, clause[1] if size == 2 else None, clause))
     return parent, pairs
 
 
