@@ -418,7 +418,13 @@ class Classifier:
             for field in {f for _, f, _ in self._text_plan}}
         self._vendored_needs = {id(pattern): required_literals(pattern)
                                 for _, pattern in self._vendored}
-        self._any_fact = _any_of([p for fact in self.rules.facts for p in fact.match])
+        fact_patterns = [p for fact in self.rules.facts for p in fact.match]
+        self._any_fact = _any_of(fact_patterns)
+        # Literals one of which every fact's match contains (all facts ignore case).
+        needs = [required_literals(p) for p in fact_patterns]
+        self._fact_literals = tuple(dict.fromkeys(s for n in needs for s in n)) \
+            if needs and all(n is not None for n in needs) \
+            and all(p.flags & re.IGNORECASE for p in fact_patterns) else None
         self._effective_memo: dict[int, Package] = {}
         self._guarded = False  # set when an answer of _effective met a package in progress
         self._framework_memo: dict[str | None, str | None] = {}
@@ -461,6 +467,14 @@ class Classifier:
         if name not in memo:
             memo[name] = self.rules.frameworks.match(name)
         return memo[name]
+
+    def _may_be_fact(self, uri: str) -> bool:
+        """Whether any fact's pattern matches URI (literals first, then one regex)."""
+        if self._fact_literals is not None and uri.isascii():
+            folded = uri.lower()
+            if not any(literal in folded for literal in self._fact_literals):
+                return False
+        return self._any_fact.search(uri) is not None
 
     def _fact_matches(self, fact: Fact, uri: str) -> bool:
         key = (id(fact), uri)
@@ -832,7 +846,7 @@ class Classifier:
                             location=origin.location)))
                         break
         if self._any_fact is not None and not any(
-                isinstance(u, str) and self._any_fact.search(u) for u in origin.uris):
+                isinstance(u, str) and self._may_be_fact(u) for u in origin.uris):
             return found, facts  # no fact's pattern matches any of its URIs
         for fact in self.rules.facts:
             uri = next((u for u in origin.uris
