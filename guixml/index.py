@@ -50,6 +50,8 @@ from guixml.values import EvalFailure, GlobalRef, NeedGlobal
 
 __all__ = ["load_channel", "ChannelIndex", "ChannelFile", "discover"]
 
+_UNSET = object()
+
 
 class _SpanSource(Source):
     """The text of one top-level form, locating positions as in the whole file."""
@@ -198,7 +200,14 @@ class ChannelScope(Scope):
         return True
 
     def force_ref(self, ref: GlobalRef) -> Any:
-        return self.index.value_of(ref)
+        # What a reference names never changes once found: remember it (linking
+        # forces the same references of a module again and again).
+        forced = self.index._forced
+        key = (ref.module, ref.name, ref.direct)
+        value = forced.get(key, _UNSET)
+        if value is _UNSET:
+            value = forced[key] = self.index.value_of(ref)
+        return value
 
     def macro(self, ref: GlobalRef) -> Any:
         where = self.index.resolve(ref)
@@ -240,6 +249,7 @@ class ChannelIndex:
         self._import_tables: dict[str, tuple[dict, list]] = {}
         self._exporters: dict[str, list[str]] = {}
         self._registered: set[str] = set()
+        self._forced: dict[tuple[str, str, bool], Any] = {}
 
     def _set_summaries(self, summaries: list[ModuleSummary]) -> None:
         self._summaries = {}
