@@ -236,14 +236,48 @@ def _hide_brackets(match: re.Match[str]) -> str:
     return token.translate(_HIDE_BRACKETS) if _BRACKET.search(token) else token
 
 
+#: Plain text and the comments, strings and characters that hold no bracket,
+#: as far as it goes (then comes a token holding one, or the end): _mask.
+_BRACKET_FREE = re.compile(
+    r'(?:[^;"#]++|#(?!\\)'
+    r'|;[^\n()\[\]]*+(?=\n|\Z)'
+    r'|"[^"\\()\[\]]*+(?:\\[^()\[\]][^"\\()\[\]]*+)*+"'
+    r'|#\\(?![()\[\]]).?)++', re.S)
+
+
 def _mask(text: str) -> str:
     """TEXT with every bracket inside a comment, string or character blanked.
 
     Read from the start of TEXT as _list_end reads from any point; where a
     bracket survives, that point is between tokens, so _list_end from it
     meets the same tokens as this reading and _close on the mask agrees.
+    Stretches whose tokens hold no bracket are stepped over in one match.
     """
-    return _OPAQUE_TOKEN.sub(_hide_brackets, text)
+    parts = []
+    at, n = 0, len(text)
+    free = _BRACKET_FREE.match
+    token = _OPAQUE_TOKEN.match
+    while at < n:
+        stretch = free(text, at)
+        if stretch is not None:
+            at = stretch.end()
+            if at >= n:
+                break
+        found = token(text, at)
+        if found is None:  # a bracket outside any token: kept
+            at += 1
+            continue
+        parts.append((found.start(), found.end()))
+        at = found.end()
+    if not parts:
+        return text
+    pieces, last = [], 0
+    for start, end in parts:
+        pieces.append(text[last:start])
+        pieces.append(text[start:end].translate(_HIDE_BRACKETS))
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def _nested_list(depth: int) -> re.Pattern[str]:

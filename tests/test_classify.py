@@ -339,3 +339,11 @@ def test_masked_bracket_count_deep_and_unclosed_lists(depth):
     assert _close(masked, 0, len(text)) == _list_end(text, 0) == len(text) - len(" tail")
     unclosed = text[:-len(" tail") - 1]
     assert _close(_mask(unclosed), 0, len(unclosed)) == _list_end(unclosed, 0) == len(unclosed)
+
+
+@settings(max_examples=400)
+@given(st.lists(_SCHEME_BITS | st.sampled_from(["#", "é", "\\(", ";(", '"[x"']),
+                max_size=40).map("".join))
+def test_mask_blanks_exactly_the_brackets_inside_tokens(text):
+    from guixml.classify import _OPAQUE_TOKEN, _hide_brackets
+    assert _mask(text) == _OPAQUE_TOKEN.sub(_hide_brackets, text)
