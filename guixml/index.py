@@ -20,13 +20,22 @@ such as ``pypi-uri``), channel roots (every ``.scm`` under them), or single
 ``.scm`` files.  Module names are read from each file's ``define-module``.
 
 How it works: each file is read and evaluated on its own, in parallel
-(:mod:`guixml.summary`; results cached by content in :mod:`guixml.cache`);
-then references between modules are resolved through each module's imports
-(``#:select``, ``#:prefix``, ``#:hide``, ``#:renamer``) and the package
-values are turned into :class:`guixml.model.Package` objects
-(:mod:`guixml.link`).  A module that does not parse, or a definition that
+(:mod:`guixml.summary`; results cached by content in :mod:`guixml.cache`),
+and so are the library modules the channel imports, right after; then, in
+one process, references between modules are resolved through each module's
+imports (``#:select``, ``#:prefix``, ``#:hide``, ``#:renamer``) and the
+package values are turned into packages (:mod:`guixml.link`), kept packed
+(:mod:`guixml.packed`) and decoded into :class:`guixml.model.Package`
+objects when first used.  A module that does not parse, or a definition that
 does not evaluate, is reported in :attr:`ChannelIndex.errors` with its
 location and skipped.
+
+What keeps it fast: resolution looks names up in an inverted index of
+exports (module names by exported name) instead of scanning each module's
+imports; what a reference names is remembered; linking builds packed tuples,
+not hundreds of thousands of model objects; linking runs in one process
+(forked workers each redid the evaluation they shared); the cyclic garbage
+collector is paused while the index is built.
 """
 
 from __future__ import annotations
