@@ -450,6 +450,16 @@ class Classifier:
             field: tuple(dict.fromkeys(literal for _, f, needs in self._text_plan
                                        if f == field for literal in (needs or ())))
             for field in {f for _, f, _ in self._text_plan}}
+        # Which steps of the plan each literal found in a field lets through.
+        self._text_always = tuple(i for i, (_, _, needs) in enumerate(self._text_plan)
+                                  if needs is None)
+        self._text_of_field: dict[str, tuple[int, ...]] = {}
+        self._text_enabled: dict[str, dict[str, tuple[int, ...]]] = {}
+        for i, (_, field, needs) in enumerate(self._text_plan):
+            self._text_of_field[field] = self._text_of_field.get(field, ()) + (i,)
+            enabled = self._text_enabled.setdefault(field, {})
+            for literal in needs or ():
+                enabled[literal] = enabled.get(literal, ()) + (i,)
         self._vendored_needs = {id(pattern): required_literals(pattern)
                                 for _, pattern in self._vendored}
         fact_patterns = [p for fact in self.rules.facts for p in fact.match]
@@ -809,7 +819,18 @@ class Classifier:
                 present = frozenset(literal for literal in self._text_literals.get(field, ())
                                     if literal in folded) if folded is not None else None
                 values[field] = (text, present)
-        for rule, field, needs in self._text_plan:
+        # Only the steps some literal lets through, in the plan's order.
+        steps = set(self._text_always)
+        for field, (_, present) in values.items():
+            if present is None:
+                steps.update(self._text_of_field.get(field, ()))
+            else:
+                enabled = self._text_enabled.get(field, {})
+                for literal in present:
+                    steps.update(enabled[literal])
+        plan = self._text_plan
+        for step in sorted(steps):
+            rule, field, needs = plan[step]
             found = values.get(field)
             if not found:
                 continue
