@@ -950,7 +950,10 @@ class Classifier:
     def _wired_inputs(self, package: Package, arguments_text: str) -> dict[str, Evidence]:
         """Inputs whose trained data the build code wires in, by the name it uses."""
         wired: dict[str, Evidence] = {}
+        folded = arguments_text.lower() if arguments_text.isascii() else None
         for rule in self._kind("wired-path"):
+            if self._search(rule, arguments_text, folded) is None:
+                continue  # no match at all: skip the scan (same answer)
             for match in rule.pattern.finditer(arguments_text):
                 window = arguments_text[max(0, match.start() - _WINDOW):match.start()]
                 refs = list(_INPUT_REFERENCE.finditer(window))
@@ -973,15 +976,16 @@ class Classifier:
             target = self._resolve_input(input_, package)
         if isinstance(target, Origin):
             return self._origin_verdict(target, input_.field, input_.ref, input_.label)
-        names = {n for n in (input_.ref, input_.label,
-                             target.name if isinstance(target, Package) else None) if n}
         evidence: list[Evidence] = []
         cls, confidence, licence = "code", 0.9, None
-        for name in names:
-            if name in wired:
-                cls, confidence = "weights", 0.9
-                evidence.append(wired[name])
-                break
+        if wired:  # most packages wire nothing in
+            names = {n for n in (input_.ref, input_.label,
+                                 target.name if isinstance(target, Package) else None) if n}
+            for name in names:
+                if name in wired:
+                    cls, confidence = "weights", 0.9
+                    evidence.append(wired[name])
+                    break
         if isinstance(target, Package) and id(target) not in self._in_progress and (
                 id(target) in self._memo or len(self._in_progress) < _MAX_DEPTH):
             audit = self.classify(target)
