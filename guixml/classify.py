@@ -35,6 +35,7 @@ Everything is a pure function of the package, the resolver and the rules.
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any, Callable, Iterable
 
@@ -118,6 +119,8 @@ def _write(value: Any, out: list[str], depth: int) -> None:
     else:
         out.append(str(value))
 
+
+_PLUS_ONE = (1).__add__
 
 _FIELD_START: dict[str, re.Pattern[str]] = {}
 
@@ -1251,11 +1254,10 @@ def index_form_text(index: Any) -> FormText:
                     text = f.read()
             except OSError:
                 continue
-            starts = [0]
-            newline = text.find("\n")
-            while newline >= 0:
-                starts.append(newline + 1)
-                newline = text.find("\n", newline + 1)
+            # Line starts from line lengths, all in C: 0, then each start + len + 1.
+            starts = list(itertools.accumulate(
+                map(_PLUS_ONE, map(len, text.split("\n"))), initial=0))
+            starts.pop()  # the start after the last line is no line's
             found = (text, starts)
             break
         texts[relative] = found
