@@ -265,7 +265,9 @@ register(Benchmark(
 def _audit_warm_files(guix_source: Path) -> list[Path]:
     """The package modules, after one audit into a fresh cache (untimed)."""
     import tempfile
+    import atexit
     cache = tempfile.mkdtemp(prefix="guixml-bench-audit-warm-")
+    atexit.register(shutil.rmtree, cache, True)  # ~130 MB of index and report
     _audit_json(guix_source, cache)
     _WARM_CACHE["audit"] = cache
     return package_modules(guix_source)
