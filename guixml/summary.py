@@ -398,17 +398,7 @@ def record_procedure(form: List, name: str) -> Builtin:
     if name == str(form[3]):
         return Builtin(name, lambda ev, args: type(ev.force(args[0])) is Record
                        and ev.force(args[0]).type == type_name)
-    for spec in form[4:]:
-        if type(spec) is List and len(spec) >= 2 and str(spec[1]) == name:
-            field = str(spec[0])
-
-            def access(ev, args, field=field):
-                record = ev.force(args[0])
-                if type(record) is not Record or record.type != type_name:
-                    raise EvalFailure("not-a-record", name)
-                return record.fields.get(field, False)
-            return Builtin(name, access)
-    raise EvalFailure("record-procedure", name)
+    return guix_record_accessor(form, name)
 
 
 #: Values that hold nothing else: storable as they are (the common case, checked first).
