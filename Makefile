@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 GUILE  ?= guile
 
-.PHONY: all demo test bench guile venv clean
+.PHONY: all demo test bench guile guix-libs venv clean
 
 all: test
 
@@ -30,7 +30,17 @@ guile:
 	  echo "guixml: installing Guile 3.0 (Debian package guile-3.0)"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq guile-3.0; }
 
-test: venv guile
+# With a Guix tree at hand (GUIX_SOURCE), the channel's tests load Guix's own
+# modules, which need these Guile libraries from Debian.
+GUIX_GUILE_LIBS := guile-gcrypt guile-json guile-git guile-sqlite3 guile-zlib guile-lzlib guile-gnutls
+guix-libs: guile
+	@if [ -n "$(GUIX_SOURCE)" ] && command -v apt-get >/dev/null 2>&1 && \
+	    ! dpkg -s $(GUIX_GUILE_LIBS) >/dev/null 2>&1; then \
+	  echo "guixml: installing the Guile libraries Guix's modules need"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(GUIX_GUILE_LIBS); \
+	fi
+
+test: venv guile guix-libs
 	$(BIN)/python -m pytest -q
 
 demo: venv
