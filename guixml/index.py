@@ -702,13 +702,46 @@ def _read_files(files: list[ChannelFile], roots: list[str], store,
     """
     jobs = jobs or min(os.cpu_count() or 1, 8)
     pools: list = []  # the worker pool, made when first needed and shared by both batches
+    # Library modules a summary imports are queued as soon as it arrives, behind
+    # the channel's files, so a worker done with those goes on with them instead
+    # of idling until the last file is read (the set read is still decided below).
+    early: dict[str, Any] = {}
+    guessed = {_guess_module_name(f.relative) for f in files}
+
+    def prefetch(summary: ModuleSummary) -> None:
+        for imp in summary.imports:
+            module = imp.module
+            if module in early or module in guessed:
+                continue
+            early[module] = None
+            relative = "/".join(module.strip("()").split()) + ".scm"
+            for root in roots:
+                path = os.path.join(root, relative)
+                if os.path.isfile(path):
+                    early[module] = (path, relative, pools[0].apply_async(
+                        _summarize_indexed, ((0, (path, relative)),)))
+                    break
+
     try:
-        summaries = _read_batch([(f.path, f.relative) for f in files], store, jobs, pools)
+        summaries = _read_batch([(f.path, f.relative) for f in files], store, jobs, pools,
+                                prefetch if roots else None)
         library: dict[str, ModuleSummary] = {}
         if roots:
             wanted = _library_files(summaries, roots)
-            found = _read_batch(list(wanted.values()), store, jobs, pools)
-            library = dict(zip(wanted, found))
+            found_early: dict[str, ModuleSummary] = {}
+            blobs = []
+            for module, (path, relative) in wanted.items():
+                pending = early.get(module)
+                if pending is not None and pending[:2] == (path, relative):
+                    blob = pending[2].get()[1]
+                    blobs.append((path, relative, blob))
+                    found_early[module] = pickle.loads(blob)
+            if store is not None and blobs:
+                store.put_blobs(blobs)
+            rest = [m for m in wanted if m not in found_early]
+            found = _read_batch([wanted[m] for m in rest], store, jobs, pools)
+            found_early.update(zip(rest, found))
+            library = {m: found_early[m] for m in wanted}
     finally:
         for pool in pools:
             pool.terminate()
@@ -733,8 +766,12 @@ def _library_files(summaries: list[ModuleSummary], roots: list[str]) -> dict[str
 
 
 def _read_batch(work: list[tuple[str, str]], store, jobs: int,
-                pools: list) -> list[ModuleSummary]:
-    """The summaries of WORK's (path, relative) files, from STORE or computed."""
+                pools: list, on_summary=None) -> list[ModuleSummary]:
+    """The summaries of WORK's (path, relative) files, from STORE or computed.
+
+    ON_SUMMARY, if given, is called with each summary computed by the worker
+    pool as it arrives (while the workers go on).
+    """
     results: list[ModuleSummary | None] = [None] * len(work)
     missing: list[int] = []
     if store is not None and work:
@@ -759,6 +796,8 @@ def _read_batch(work: list[tuple[str, str]], store, jobs: int,
         for k, blob in pools[0].imap_unordered(_summarize_indexed, jobs_in_order):
             blobs[k] = blob
             results[k] = pickle.loads(blob)
+            if on_summary is not None:
+                on_summary(results[k])
     else:
         for k in missing:
             # Pickled for the cache (and to mark what cannot be pickled as deferred,
