@@ -793,11 +793,21 @@ def _read_batch(work: list[tuple[str, str]], store, jobs: int,
         # decoded here as it arrives, while the workers go on reading.
         order = sorted(missing, key=lambda k: -_size(work[k][0]))
         jobs_in_order = [(k, work[k]) for k in order]
+        # The cache is written in slices as results arrive, while the workers go
+        # on, rather than all at once after the last one (on the critical path).
+        unstored: list[tuple[str, str, bytes]] = []
         for k, blob in pools[0].imap_unordered(_summarize_indexed, jobs_in_order):
-            blobs[k] = blob
             results[k] = pickle.loads(blob)
             if on_summary is not None:
                 on_summary(results[k])
+            if store is not None:
+                unstored.append((work[k][0], work[k][1], blob))
+                if len(unstored) >= 64:
+                    store.put_blobs(unstored)
+                    unstored = []
+        if store is not None and unstored:
+            store.put_blobs(unstored)
+        return results  # type: ignore[return-value]
     else:
         for k in missing:
             # Pickled for the cache (and to mark what cannot be pickled as deferred,
