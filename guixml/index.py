@@ -20,8 +20,9 @@ such as ``pypi-uri``), channel roots (every ``.scm`` under them), or single
 ``.scm`` files.  Module names are read from each file's ``define-module``.
 
 How it works: each file is read and evaluated on its own, in parallel
-(:mod:`guixml.summary`; results cached by content in :mod:`guixml.cache`),
-and so are the library modules the channel imports, right after; then, in
+(:mod:`guixml.summary`; results cached by content in :mod:`guixml.cache`
+as they arrive), and so are the library modules the channel imports, queued
+as soon as a file importing them is read; then, in
 one process, references between modules are resolved through each module's
 imports (``#:select``, ``#:prefix``, ``#:hide``, ``#:renamer``) and the
 package values are turned into packages (:mod:`guixml.link`), kept packed
