@@ -529,22 +529,31 @@ def _unsupported_string(ev, args):
     raise EvalFailure("unsupported-procedure", "string-pad")
 
 
+#: Type predicates that hold when the argument's type is exactly the one given.
+_TYPE_PREDICATES = {
+    "string?": str,
+    "symbol?": Symbol,
+    "boolean?": bool,
+    "package?": PackageValue,
+    "origin?": OriginValue,
+}
+
+
+def _type_predicate(kind: type) -> Callable:
+    def predicate(ev, args):
+        _arity(args, 1)
+        return type(ev.force(args[0])) is kind
+    return predicate
+
+
+for _name, _kind in _TYPE_PREDICATES.items():
+    builtin(_name)(_type_predicate(_kind))
+
+
 @builtin("list?", "pair?")
 def _listp(ev, args):
     _arity(args, 1)
     return isinstance(ev.force(args[0]), list)
-
-
-@builtin("string?")
-def _stringp(ev, args):
-    _arity(args, 1)
-    return type(ev.force(args[0])) is str
-
-
-@builtin("package?")
-def _packagep(ev, args):
-    _arity(args, 1)
-    return type(ev.force(args[0])) is PackageValue
 
 
 @builtin("filter")
@@ -713,24 +722,6 @@ def _list_head(ev, args):
 def _list_tail(ev, args):
     _arity(args, 2)
     return ev.list(args[0])[_int(ev, args[1]):]
-
-
-@builtin("origin?")
-def _originp(ev, args):
-    _arity(args, 1)
-    return type(ev.force(args[0])) is OriginValue
-
-
-@builtin("boolean?")
-def _booleanp(ev, args):
-    _arity(args, 1)
-    return type(ev.force(args[0])) is bool
-
-
-@builtin("symbol?")
-def _symbolp(ev, args):
-    _arity(args, 1)
-    return type(ev.force(args[0])) is Symbol
 
 
 # -- characters and regular expressions ---------------------------------------------
