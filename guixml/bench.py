@@ -120,6 +120,12 @@ def read_write_file(path: Path) -> str:
     return "".join([write(datum) + "\n" for datum in read_file(path)])
 
 
+def guile_script(script: Path) -> Callable[[str, list[Path]], list[str]]:
+    """The Guile side of a benchmark: SCRIPT run over the benchmark's files."""
+    return lambda guile, paths: [guile, "--no-auto-compile", "-s", str(script),
+                                 *map(str, paths)]
+
+
 def _read_write(paths: list[Path], jobs: int) -> list[str]:
     return parallel_map(read_write_file, paths, jobs)
 
@@ -129,8 +135,7 @@ register(Benchmark(
     description="read every package module and write every datum back",
     files=package_modules,
     guixml=_read_write,
-    guile_command=lambda guile, paths: [guile, "--no-auto-compile", "-s",
-                                        str(READ_WRITE_SCM), *map(str, paths)],
+    guile_command=guile_script(READ_WRITE_SCM),
 ))
 
 
@@ -168,8 +173,7 @@ register(Benchmark(
                 "against Guile merely reading it",
     files=_annotate_copy,
     guixml=_annotate,
-    guile_command=lambda guile, paths: [guile, "--no-auto-compile", "-s",
-                                        str(READ_ONLY_SCM), *map(str, paths)],
+    guile_command=guile_script(READ_ONLY_SCM),
     default=False,  # the whole pipeline, cold: run it with --only annotate
 ))
 
@@ -193,8 +197,7 @@ register(Benchmark(
     description="channel index of the whole tree, empty cache, against Guile reading it",
     files=package_modules,
     guixml=_index_cold,
-    guile_command=lambda guile, paths: [guile, "--no-auto-compile", "-s",
-                                        str(READ_ONLY_SCM), *map(str, paths)],
+    guile_command=guile_script(READ_ONLY_SCM),
 ))
 
 _WARM_CACHE: dict[str, str] = {}
@@ -222,8 +225,7 @@ register(Benchmark(
     description="channel index of the whole tree from a warm cache, against Guile reading it",
     files=_index_warm_files,
     guixml=_index_warm,
-    guile_command=lambda guile, paths: [guile, "--no-auto-compile", "-s",
-                                        str(READ_ONLY_SCM), *map(str, paths)],
+    guile_command=guile_script(READ_ONLY_SCM),
 ))
 
 
@@ -257,8 +259,7 @@ register(Benchmark(
                 "against Guile reading it",
     files=package_modules,
     guixml=_audit_cold,
-    guile_command=lambda guile, paths: [guile, "--no-auto-compile", "-s",
-                                        str(READ_ONLY_SCM), *map(str, paths)],
+    guile_command=guile_script(READ_ONLY_SCM),
 ))
 
 
@@ -279,8 +280,7 @@ register(Benchmark(
                 "against Guile reading it",
     files=_audit_warm_files,
     guixml=lambda paths, jobs: _audit_json(_index_root(paths), _WARM_CACHE["audit"]),
-    guile_command=lambda guile, paths: [guile, "--no-auto-compile", "-s",
-                                        str(READ_ONLY_SCM), *map(str, paths)],
+    guile_command=guile_script(READ_ONLY_SCM),
 ))
 
 
