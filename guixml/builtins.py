@@ -888,14 +888,31 @@ for _name, _test in (("version>?", lambda r: r > 0), ("version>=?", lambda r: r 
         _version_compare(ev.string(args[0]), ev.string(args[1]))))(_test))
 
 
-_gensym_counter = [0]
+#: The definitions under evaluation, innermost last, each with how many
+#: symbols gensym has made in it: [owner, count].
+_gensym_scopes: list[list] = [["", 0]]
+
+
+def enter_definition(owner: str) -> None:
+    """Start counting gensym's symbols for the definition OWNER (``module name``)."""
+    _gensym_scopes.append([owner, 0])
+
+
+def leave_definition() -> None:
+    _gensym_scopes.pop()
 
 
 @builtin("gensym")
 def _gensym(ev, args):
-    _gensym_counter[0] += 1
+    # Guile counts on for the whole run; counting that way here would make a
+    # package's fields depend on what was evaluated before it, and on how
+    # linking is shared among processes.  So the count restarts in each
+    # definition and the definition's name keeps the symbols of two
+    # definitions apart: the same tree gives the same symbols, always.
+    scope = _gensym_scopes[-1]
+    scope[1] += 1
     prefix = ev.string(args[0]) if args else " g"
-    return sym(f"{prefix}{_gensym_counter[0]}")
+    return sym(f"{prefix}{scope[1]}@{scope[0]}" if scope[0] else f"{prefix}{scope[1]}")
 
 
 # -- more strings and characters ------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pickle
 from typing import TYPE_CHECKING, Any
 
+from guixml.builtins import enter_definition, leave_definition
 from guixml.datum import DottedList, Symbol
 from guixml.evaluate import Evaluator, field_value, input_label
 from guixml.model import Origin, Package
@@ -21,8 +22,8 @@ from guixml.values import (Builtin, Call, Closure, EvalFailure, GlobalRef, Input
 if TYPE_CHECKING:
     from guixml.index import ChannelIndex
 
-__all__ = ["link_channel", "link_packed", "package_from_value", "package_value_packed",
-           "package_name_table"]
+__all__ = ["link_channel", "link_packed", "link_parallel", "package_from_value",
+           "package_value_packed", "package_name_table"]
 
 _FAILURES = (EvalFailure, NeedGlobal, RecursionError)
 _NOT_SEEN = object()
@@ -57,19 +58,108 @@ def link_packed(index: "ChannelIndex", modules: list[str]) -> tuple[list[tuple],
                                                            "record-procedure",
                                                            "record-syntax"):
                 continue
+            # What forcing the value and its fields evaluates belongs to this
+            # definition (see gensym in guixml.builtins).
+            enter_definition(f"{name} {module}")
             try:
-                value = index.definition_value(module, name)
-                scope = index.scope(module)
-                value = scope.evaluator.force(value)
-            except _FAILURES as failure:
-                errors.append(f"{summary.file}:{d.line}:{d.column}: {name}: "
-                              f"not evaluated ({_describe(failure)})")
-                continue
-            if type(value) is not PackageValue:
-                continue
-            packages.append(package_value_packed(index, module, summary.file, name, value,
-                                                 d.generator or value.generator))
+                try:
+                    value = index.definition_value(module, name)
+                    scope = index.scope(module)
+                    value = scope.evaluator.force(value)
+                except _FAILURES as failure:
+                    errors.append(f"{summary.file}:{d.line}:{d.column}: {name}: "
+                                  f"not evaluated ({_describe(failure)})")
+                    continue
+                if type(value) is not PackageValue:
+                    continue
+                packages.append(package_value_packed(index, module, summary.file, name,
+                                                     value, d.generator or value.generator))
+            finally:
+                leave_definition()
     return packages, errors
+
+
+#: What forked linking workers link: (index, chunks of module names).  Set
+#: just before the workers are forked, so that each sees the whole index
+#: without it being pickled.
+_FORKED: list = []
+
+#: How long to wait for a linking worker before linking its modules here.
+_WORKER_TIMEOUT = 600
+
+
+def link_parallel(index: "ChannelIndex", modules: list[str],
+                  jobs: int) -> tuple[list[tuple], list[str], list]:
+    """What :func:`link_packed` gives, with the modules split among JOBS
+    processes, and the packed packages of each share as the cache keeps them.
+
+    This process links the first share while forked workers link the others
+    (each sees the index as it is now, pages shared with this process) and
+    send back their packed packages (``marshal``).  Workers evaluate again what
+    their modules share with the others' (library definitions, inherited
+    parents), so the CPU time grows a little while the wall time shrinks.
+    The packages and errors are those of :func:`link_packed`, in the same
+    order (gensym counts per definition, so no evaluation depends on what
+    another process evaluated before).  Each share comes back as the list
+    linked here or as the bytes a worker sent, which the whole-channel cache
+    stores as they are.  A worker that fails or hangs has its modules linked
+    here instead.
+    """
+    chunks = _shares(index, modules, jobs)
+    if len(chunks) < 2:
+        packed, errors = link_packed(index, modules)
+        return packed, errors, [packed]
+    import marshal
+    import multiprocessing
+    _FORKED[:] = [index, chunks]
+    try:
+        pool = multiprocessing.get_context("fork").Pool(len(chunks) - 1)
+    except OSError:
+        _FORKED.clear()
+        packed, errors = link_packed(index, modules)
+        return packed, errors, [packed]
+    try:
+        pending = [pool.apply_async(_link_share, (k,)) for k in range(1, len(chunks))]
+        packed, errors = link_packed(index, chunks[0])
+        shares: list = [list(packed)]
+        for k, result in enumerate(pending, start=1):
+            try:
+                blob = result.get(_WORKER_TIMEOUT)
+                more, more_errors = marshal.loads(blob)
+                shares.append(blob)
+            except Exception:  # a worker that failed or hung: do its share here
+                more, more_errors = link_packed(index, chunks[k])
+                shares.append(list(more))
+            packed.extend(more)
+            errors.extend(more_errors)
+    finally:
+        pool.terminate()
+        _FORKED.clear()
+    return packed, errors, shares
+
+
+def _shares(index: "ChannelIndex", modules: list[str], jobs: int) -> list[list[str]]:
+    """MODULES cut, in order, into up to JOBS runs with about as many definitions each."""
+    weights = [len(index.summaries[m].defs) for m in modules]
+    total = sum(weights)
+    if jobs < 2 or len(modules) < 2 * jobs or total == 0:
+        return [list(modules)]
+    chunks: list[list[str]] = [[]]
+    done = 0
+    for module, weight in zip(modules, weights):
+        if done >= total * len(chunks) / jobs and len(chunks) < jobs:
+            chunks.append([])
+        chunks[-1].append(module)
+        done += weight
+    return [c for c in chunks if c]
+
+
+def _link_share(k: int) -> bytes:
+    """Worker entry point: the packed packages and errors of share K, marshalled."""
+    import marshal
+    index, chunks = _FORKED
+    packed, errors = link_packed(index, chunks[k])
+    return marshal.dumps((packed, errors))
 
 
 def _describe(failure: BaseException) -> str:

@@ -15,6 +15,7 @@ from operator import attrgetter
 from typing import Any
 
 from guixml.datum import DottedList, Keyword, List, Symbol
+from guixml.builtins import enter_definition, leave_definition
 from guixml.errors import GuixmlError
 from guixml.evaluate import BUILTINS, Env, Evaluator, Scope, _position, strip
 from guixml.model import Import
@@ -296,6 +297,14 @@ class FileScope(Scope):
 
 def evaluate_definition(ev: Evaluator, d: Definition, expr: Any) -> Any:
     """The value of definition D whose expression (or whole form) is EXPR."""
+    enter_definition(f"{d.name} {ev.scope.module}")
+    try:
+        return _evaluate_definition(ev, d, expr)
+    finally:
+        leave_definition()
+
+
+def _evaluate_definition(ev: Evaluator, d: Definition, expr: Any) -> Any:
     env = Env({})
     if d.kind == "procedure":
         return ev.definition(expr, env)[1]

@@ -29,8 +29,8 @@ def test_packages_jsonl_schema(capsys):
 def test_stats(capsys):
     assert main(["stats", str(FIXTURE), "--no-cache", "-j", "1"]) == 0
     out = capsys.readouterr().out
-    assert "packages found: 21" in out
-    assert "name and version resolved to strings: 20/21" in out
+    assert "packages found: 24" in out
+    assert "name and version resolved to strings: 23/24" in out
     assert "unresolved constructs by kind:" in out
 
 
