@@ -8,7 +8,7 @@ path as shown, which the summary records) to the pickled
 (size, mtime) at which the content hash was last computed, so an unchanged
 file is not read again; the key is still its content.  A second, whole-channel
 entry (table ``channel``) keyed on the hash of all file keys holds the linked
-packages, so an unchanged channel loads in one read.
+packages (in the shares linking made), so an unchanged channel loads in one read.
 
 Any problem with the cache (unwritable directory, corrupt database) disables
 it silently: the cache only ever saves time.
@@ -29,7 +29,7 @@ from guixml import __version__
 
 __all__ = ["Cache", "open_cache", "cache_directory"]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 def cache_directory(explicit: str | None = None) -> Path:
@@ -166,17 +166,30 @@ class Cache:
         return h.hexdigest()
 
     def get_channel(self, key: str) -> Any:
+        """The whole-channel entry KEY: ``modules``, ``errors`` and ``packages``
+        (packed, see :mod:`guixml.packed`), or None."""
         row = self.db.execute("SELECT blob FROM channel WHERE key = ?", (key,)).fetchone()
         if not row:
             return None
         try:
-            return marshal.loads(row[0])
-        except (ValueError, EOFError, TypeError):
+            entry = marshal.loads(row[0])
+            packages: list = []
+            for share in entry.pop("shares"):
+                packages.extend(marshal.loads(share)[0])
+            entry["packages"] = packages
+            return entry
+        except (ValueError, EOFError, TypeError, KeyError, IndexError, AttributeError):
             return None
 
-    def put_channel(self, key: str, value: Any) -> None:
+    def put_channel(self, key: str, modules: list[str], errors: list[str],
+                    shares: list) -> None:
+        """Store the linked channel: its MODULES, ERRORS and packed packages in
+        SHARES, each a list or the ``marshal`` bytes of a (packages, errors)
+        pair as a linking worker sent it (stored as they are)."""
         try:
-            blob = dump_channel(value)
+            blob = dump_channel({"modules": modules, "errors": errors, "shares": [
+                share if isinstance(share, bytes) else dump_channel((share, []))
+                for share in shares]})
             self.db.execute("DELETE FROM channel")
             self.db.execute("INSERT OR REPLACE INTO channel VALUES (?, ?)", (key, blob))
             self.db.commit()

@@ -550,20 +550,19 @@ class ChannelIndex:
     def packages(self) -> Sequence[Package]:
         """Every package bound to a public variable of the channel, in file order."""
         if self._packages is None:
-            from guixml.link import link_packed
+            from guixml.link import link_parallel
             from guixml.packed import PackedPackages
-            # One process: linking is dictionary lookups plus the evaluation of what
-            # the per-file phase deferred; forked workers each redid that evaluation
-            # for the definitions they shared, doubling the CPU time for no gain.
+            # Linking is dictionary lookups plus the evaluation of what the
+            # per-file phase deferred; with several jobs the modules are shared
+            # among forked processes (guixml.link.link_parallel).
             with gc_paused():
-                packed, errors = link_packed(self, self.channel_modules)
+                jobs = getattr(self, "jobs", None) or 1
+                packed, errors, shares = link_parallel(self, self.channel_modules, jobs)
                 self.errors.extend(errors)
                 self._packages = PackedPackages(packed)
             store = getattr(self, "cache", None)
             if store is not None and getattr(self, "channel_key", None):
-                store.put_channel(self.channel_key, {
-                    "modules": self.channel_modules, "errors": self.errors,
-                    "packages": packed})
+                store.put_channel(self.channel_key, self.channel_modules, self.errors, shares)
         return self._packages
 
     @property
@@ -683,7 +682,7 @@ def _load_channel(paths, jobs, use_cache, cache_dir) -> ChannelIndex:
     summaries, library = _read_files(files, roots, store, jobs)
     index = ChannelIndex(summaries, files, roots)
     index._library.update(library)
-    index.jobs = jobs
+    index.jobs = jobs or min(os.cpu_count() or 1, 8)
     index.cache = store
     index.channel_key = channel_key if store is not None else None
     return index
