@@ -706,7 +706,13 @@ class Classifier:
         if arguments is None or snippet is None:
             form = self.form_text(package) or ""
             if arguments is None:
-                arguments = self._field_of(form, "arguments")
+                span = package.field_span("arguments") if package.span else None
+                if span is not None and form:
+                    # Where the index saw the field: no need to look for it.
+                    start = package.span[0]
+                    arguments = form[span[0] - start:span[1] - start]
+                else:
+                    arguments = self._field_of(form, "arguments")
             if snippet is None:
                 snippet = self._field_of(form, "snippet")
         if (not arguments or not snippet) and package.inherit and depth < 8:
@@ -1271,7 +1277,12 @@ def index_form_text(index: Any) -> FormText:
             return None
         key = (location.file or package.file, location.line, location.column)
         if key not in forms:
-            forms[key] = read_form(package, location)
+            span = package.span
+            if span is not None:  # the index knows where the form ends: slice
+                loaded = load(key[0])
+                forms[key] = None if loaded is None else loaded[0][span[0]:span[1]]
+            else:
+                forms[key] = read_form(package, location)
         return forms[key]
 
     masks: dict[str, str] = {}

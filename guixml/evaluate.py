@@ -677,6 +677,7 @@ def _package(ev: Evaluator, x: List, env: Env, parent_form: Any = None) -> Packa
     line, column = _position(x)
     parent = ev.eval(parent_expr, env) if parent_expr is not None else None
     pkg = PackageValue({}, parent, line, column, ev.scope.file)
+    pkg.form = _form_span(x, pkg.file)
     # Fields are bound in order, as by let*.  Each field sees one new frame
     # holding the package and the fields before it, rather than a chain of one
     # frame per field that every variable lookup of the package would walk.
@@ -690,8 +691,9 @@ def _package(ev: Evaluator, x: List, env: Env, parent_form: Any = None) -> Packa
         if name not in EVALUATED_PACKAGE_FIELDS:
             if type(expr) is Symbol and name == "build-system":
                 pkg.fields["build-system"] = str(expr)
-            if type(clause) is List and clause.source is not None:
-                pkg.spans[name] = (clause.start, clause.end)
+            span = _form_span(clause, pkg.file) if type(clause) is List else None
+            if span is not None:
+                pkg.spans[name] = span
             continue
         field_env = env
         if parent is not None and name in THUNKED_FIELDS:
@@ -708,6 +710,15 @@ def _package(ev: Evaluator, x: List, env: Env, parent_form: Any = None) -> Packa
         bound[name] = value
         env = Env(bound, outer)
     return pkg
+
+
+def _form_span(x: List, file: str) -> tuple[int, int] | None:
+    """(start, end) of form X in FILE's text, when X was read from FILE."""
+    source = x.source
+    if source is None or source.file != file:
+        return None  # built by a macro of another file, or by guixml
+    shift = getattr(source, "offset0", 0)  # a form read on its own (index.read_span)
+    return x.start + shift, x.end + shift
 
 
 def _sanitize(ev: Evaluator, value: Any, expr: Any) -> Any:

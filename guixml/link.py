@@ -609,4 +609,5 @@ def package_value_packed(index: "ChannelIndex", module: str, file: str,
             inputs, native_inputs, propagated_inputs, synopsis, description, home_page,
             licenses, None if properties is None else pickle.dumps(properties, protocol=5),
             inherit, True, hidden, superseded is not None, superseded, generator,
-            tuple(dict.fromkeys(link.unresolved)))
+            tuple(dict.fromkeys(link.unresolved)), pkg.form if pkg.line else None,
+            tuple((field, *span) for field, span in pkg.spans.items()) if pkg.line else ())

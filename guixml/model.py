@@ -138,6 +138,20 @@ class Package:
     generator: str | None = None
     unresolved: tuple[Unresolved, ...] = field(default=(), eq=False)
     raw: Any = field(default=None, eq=False, repr=False)
+    #: (start, end) character offsets of the ``(package …)`` form in the text of
+    #: ``location.file``, when it was read there (not for packages a macro of
+    #: another file wrote).
+    span: tuple[int, int] | None = field(default=None, eq=False, repr=False)
+    #: (field, start, end) offsets, in the same text, of the fields kept as
+    #: written rather than evaluated (``arguments`` …).
+    field_spans: tuple[tuple[str, int, int], ...] = field(default=(), eq=False, repr=False)
+
+    def field_span(self, name: str) -> tuple[int, int] | None:
+        """(start, end) of the ``(NAME …)`` field in the package's form, if known."""
+        for field_name, start, end in self.field_spans:
+            if field_name == name:
+                return start, end
+        return None
 
     def input_fields(self) -> tuple[tuple[str, tuple[Input, ...]], ...]:
         """The three input lists with their Guix field names."""

@@ -62,13 +62,18 @@ def pack_package(p: Package) -> tuple:
             tuple((lic.written, lic.name, lic.uri) for lic in p.licenses),
             None if p.properties is None else pickle.dumps(p.properties, protocol=5),
             p.inherit, p.public, p.hidden, p.deprecated, p.superseded, p.generator,
-            tuple((u.kind, u.field, u.text, _loc(u.location)) for u in p.unresolved))
+            tuple((u.kind, u.field, u.text, _loc(u.location)) for u in p.unresolved),
+            p.span, p.field_spans)
 
 
 def unpack_package(t: tuple) -> Package:
+    span = t[23]
+    location = t[5]
     return Package(
         module=t[0], file=t[1], variable=t[2], name=t[3], version=t[4],
-        location=_unloc(t[5]), source=unorigin(t[6]), build_system=t[7],
+        location=None if location is None else Location(
+            location[0], location[1], location[2], span[0] if span else 0),
+        source=unorigin(t[6]), build_system=t[7],
         inputs=tuple(_uninput(i) for i in t[8]),
         native_inputs=tuple(_uninput(i) for i in t[9]),
         propagated_inputs=tuple(_uninput(i) for i in t[10]),
@@ -77,7 +82,8 @@ def unpack_package(t: tuple) -> Package:
         properties=None if t[15] is None else pickle.loads(t[15]),
         inherit=t[16], public=t[17], hidden=t[18], deprecated=t[19], superseded=t[20],
         generator=t[21],
-        unresolved=tuple(Unresolved(k, f, x, _unloc(loc)) for k, f, x, loc in t[22]))
+        unresolved=tuple(Unresolved(k, f, x, _unloc(loc)) for k, f, x, loc in t[22]),
+        span=span, field_spans=t[24])
 
 
 class PackedPackages(Sequence):

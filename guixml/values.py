@@ -125,7 +125,7 @@ class PackageValue:
     """
 
     __slots__ = ("fields", "parent", "line", "column", "file", "hidden", "superseded",
-                 "generator", "transform", "unresolved", "spans")
+                 "generator", "transform", "unresolved", "spans", "form")
 
     def __init__(self, fields: dict, parent: Any = None, line: int = 0, column: int = 0,
                  file: str = "") -> None:
@@ -139,15 +139,21 @@ class PackageValue:
         self.generator: str | None = None
         self.transform: tuple | None = None
         self.unresolved: list = []
+        #: Field name -> (start, end) offsets in FILE's text of the fields kept
+        #: as written (not evaluated), such as ``arguments``.
         self.spans: dict = {}
+        #: (start, end) offsets of the ``(package …)`` form in FILE's text, if read there.
+        self.form: tuple[int, int] | None = None
 
     def __getstate__(self):
         return (self.fields, self.parent, self.line, self.column, self.file, self.hidden,
-                self.superseded, self.generator, self.transform, self.unresolved, self.spans)
+                self.superseded, self.generator, self.transform, self.unresolved, self.spans,
+                self.form)
 
     def __setstate__(self, state):
         (self.fields, self.parent, self.line, self.column, self.file, self.hidden,
-         self.superseded, self.generator, self.transform, self.unresolved, self.spans) = state
+         self.superseded, self.generator, self.transform, self.unresolved, self.spans,
+         self.form) = state
 
     def __repr__(self) -> str:
         return f"PackageValue({self.fields.get('name')!r}, parent={self.parent!r})"

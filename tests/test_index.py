@@ -171,3 +171,15 @@ def test_real_tree_hard_cases(guix_source):
     assert [(i.label, i.kind) for i in stockfish.inputs] == [
         ("neural-network-big", "origin"), ("neural-network-small", "origin")]
     assert all(i.origin.uris[0].endswith(".nnue") for i in stockfish.inputs)
+
+
+def test_spans_of_the_form_and_of_fields_kept_as_written(index):
+    p = pkg(index, "demo base", "tool")
+    text = (FIXTURE / p.location.file).read_text(encoding="utf-8")
+    start, end = p.span
+    assert p.location.offset == start
+    assert text[start:end].startswith("(package\n    (name \"tool\")")
+    assert text[start:end].endswith('(license:non-copyleft "https://example.org/L"))))')
+    arguments = p.field_span("arguments")
+    assert text[arguments[0]:arguments[1]] == "(arguments\n     (list #:tests? #f))"
+    assert p.field_span("phases") is None
