@@ -230,18 +230,20 @@ class FileScope(Scope):
         self.evaluator = Evaluator(self)
         self.live: dict[str, Any] = {}
         self.in_progress: set[str] = set()
-        self.names: dict[str, str] = {}
+        self.names: dict[str, Any] = {}  # name -> what lookup gives
 
     def lookup(self, name: str) -> Any:
-        # One string object per name: the summary's pickle then writes each
-        # name once (pickle shares identical objects), not once per reference.
-        name = self.names.setdefault(name, name)
-        if name in self.summary.defs:
-            return GlobalRef(self.module, name)
-        builtin = BUILTINS.get(name)
-        if builtin is not None:
-            return builtin
-        return GlobalRef(self.module, name)
+        # One reference object per name: the summary's pickle then writes each
+        # once (pickle shares identical objects), not once per use, and
+        # unpickling it builds one object instead of hundreds.
+        found = self.names.get(name)
+        if found is None:
+            if name in self.summary.defs:
+                found = GlobalRef(self.module, name)
+            else:
+                found = BUILTINS.get(name) or GlobalRef(self.module, name)
+            self.names[name] = found
+        return found
 
     def defines(self, ref: GlobalRef) -> bool:
         return ref.module == self.module and ref.name in self.summary.defs
