@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
+import attrs
 from attrs import field, frozen
 
 from guixml.errors import GuixmlError
@@ -85,6 +86,10 @@ class Frameworks:
     prefixes: tuple[str, ...] = ()
     inference_suffixes: tuple[str, ...] = ()
     variant_suffixes: tuple[re.Pattern[str], ...] = field(default=(), eq=False)
+    #: The names as a tuple, for str.startswith: a variant of a framework
+    #: starts with its name, so other names skip the suffix patterns.
+    _starts: tuple[str, ...] = field(init=False, eq=False, repr=False, default=attrs.Factory(
+        lambda self: tuple(self.names), takes_self=True))
 
     def match(self, package_name: str | None) -> str | None:
         """The framework PACKAGE_NAME is a build of, or ``None``."""
@@ -99,6 +104,8 @@ class Frameworks:
         for candidate in candidates:
             if candidate in self.names:
                 return candidate
+            if not candidate.startswith(self._starts):
+                continue
             for suffix in self.variant_suffixes:
                 match = suffix.search(candidate)
                 if match and match.end() == len(candidate) and match.start() > 0:
