@@ -61,6 +61,7 @@ def code_fingerprint() -> str:
 
 
 def open_cache(directory: str | None = None) -> "Cache | None":
+    flush_writes()  # what this process is still writing is read back complete
     try:
         return Cache(cache_directory(directory))
     except (OSError, sqlite3.Error):
@@ -182,19 +183,64 @@ class Cache:
             return None
 
     def put_channel(self, key: str, modules: list[str], errors: list[str],
-                    shares: list) -> None:
+                    shares: list, *, background: bool = False) -> None:
         """Store the linked channel: its MODULES, ERRORS and packed packages in
         SHARES, each a list or the ``marshal`` bytes of a (packages, errors)
-        pair as a linking worker sent it (stored as they are)."""
+        pair as a linking worker sent it (stored as they are).
+
+        With BACKGROUND, the database is written by a thread of its own
+        (SQLite lets other Python threads run meanwhile) while the caller goes
+        on; :meth:`flush` waits for it, and so does the interpreter at exit.
+        """
         try:
             blob = dump_channel({"modules": modules, "errors": errors, "shares": [
                 share if isinstance(share, bytes) else dump_channel((share, []))
                 for share in shares]})
-            self.db.execute("DELETE FROM channel")
-            self.db.execute("INSERT OR REPLACE INTO channel VALUES (?, ?)", (key, blob))
-            self.db.commit()
-        except (sqlite3.Error, ValueError, TypeError, RecursionError):
-            pass
+        except (ValueError, TypeError, RecursionError):
+            return
+        if not background:
+            _store_channel(self.db, key, blob)
+            return
+        import threading
+        path = str(self.path)
+
+        def write() -> None:
+            try:
+                db = sqlite3.connect(path, timeout=30)
+            except sqlite3.Error:
+                return
+            try:
+                _store_channel(db, key, blob)
+            finally:
+                db.close()
+
+        writer = threading.Thread(target=write, name="guixml-cache-writer")
+        writer.start()
+        _WRITERS.append(writer)
+
+    @staticmethod
+    def flush() -> None:
+        """Wait until what :meth:`put_channel` writes in the background is stored."""
+        flush_writes()
+
+
+#: Background writes under way (Cache.put_channel), in this process.
+_WRITERS: list = []
+
+
+def flush_writes() -> None:
+    """Wait for every background write of this process (see Cache.put_channel)."""
+    while _WRITERS:
+        _WRITERS.pop().join()
+
+
+def _store_channel(db: sqlite3.Connection, key: str, blob: bytes) -> None:
+    try:
+        db.execute("DELETE FROM channel")
+        db.execute("INSERT OR REPLACE INTO channel VALUES (?, ?)", (key, blob))
+        db.commit()
+    except sqlite3.Error:
+        pass
 
 
 def _dump(value: Any) -> bytes:

@@ -562,7 +562,9 @@ class ChannelIndex:
                 self._packages = PackedPackages(packed)
             store = getattr(self, "cache", None)
             if store is not None and getattr(self, "channel_key", None):
-                store.put_channel(self.channel_key, self.channel_modules, self.errors, shares)
+                # Written by a thread while the caller goes on (see Cache.flush).
+                store.put_channel(self.channel_key, self.channel_modules, self.errors, shares,
+                                  background=True)
         return self._packages
 
     @property

@@ -121,7 +121,8 @@ def link_parallel(index: "ChannelIndex", modules: list[str],
     try:
         pending = [pool.apply_async(_link_share, (k,)) for k in range(1, len(chunks))]
         packed, errors = link_packed(index, chunks[0])
-        shares: list = [list(packed)]
+        # Marshalled for the cache now, while the workers are still at theirs.
+        shares: list = [marshal.dumps((packed, []))]
         for k, result in enumerate(pending, start=1):
             try:
                 blob = result.get(_WORKER_TIMEOUT)

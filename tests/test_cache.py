@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from guixml.cache import cache_directory, open_cache
+from guixml.cache import cache_directory, flush_writes, open_cache
 from guixml.index import load_channel
 
 FIXTURE = Path(__file__).parent / "fixtures" / "channel-model"
@@ -55,3 +55,19 @@ def test_unusable_cache_directory_is_ignored(tmp_path):
     assert open_cache(str(blocker / "sub")) is None
     index = load_channel([str(FIXTURE)], cache_dir=str(blocker / "sub"), jobs=1)
     assert index.package("(demo base)", "libfoo") is not None
+
+
+def test_channel_linked_in_shares_is_written_in_the_background_and_read_back(tmp_path):
+    channel = tmp_path / "channel"
+    shutil.copytree(FIXTURE, channel)
+    cache = str(tmp_path / "cache")
+    cold = load_channel([str(channel)], cache_dir=cache, jobs=2)
+    cold_packages = list(cold.packages())  # two shares, written by a thread
+    flush_writes()
+    store = open_cache(cache)
+    entry = store.get_channel(cold.channel_key)
+    assert entry is not None and len(entry["packages"]) == len(cold_packages)
+    # A new load in the same process waits for the write, then is served by it.
+    warm = load_channel([str(channel)], cache_dir=cache, jobs=1)
+    assert warm.channel_key is None
+    assert list(warm.packages()) == cold_packages
