@@ -557,11 +557,13 @@ class ChannelIndex:
             # among forked processes (guixml.link.link_parallel).
             with gc_paused():
                 jobs = getattr(self, "jobs", None) or 1
-                packed, errors, shares = link_parallel(self, self.channel_modules, jobs)
+                store = getattr(self, "cache", None)
+                cached = store is not None and bool(getattr(self, "channel_key", None))
+                packed, errors, shares = link_parallel(self, self.channel_modules, jobs,
+                                                       for_cache=cached)
                 self.errors.extend(errors)
                 self._packages = PackedPackages(packed)
-            store = getattr(self, "cache", None)
-            if store is not None and getattr(self, "channel_key", None):
+            if cached:
                 # Written by a thread while the caller goes on (see Cache.flush).
                 store.put_channel(self.channel_key, self.channel_modules, self.errors, shares,
                                   background=True)

@@ -79,64 +79,44 @@ def link_packed(index: "ChannelIndex", modules: list[str]) -> tuple[list[tuple],
     return packages, errors
 
 
-#: What forked linking workers link: (index, chunks of module names).  Set
-#: just before the workers are forked, so that each sees the whole index
-#: without it being pickled.
-_FORKED: list = []
-
-#: How long to wait for a linking worker before linking its modules here.
-_WORKER_TIMEOUT = 600
-
-
-def link_parallel(index: "ChannelIndex", modules: list[str],
-                  jobs: int) -> tuple[list[tuple], list[str], list]:
+def link_parallel(index: "ChannelIndex", modules: list[str], jobs: int,
+                  for_cache: bool = True) -> tuple[list[tuple], list[str], list[bytes]]:
     """What :func:`link_packed` gives, with the modules split among JOBS
     processes, and the packed packages of each share as the cache keeps them.
 
     This process links the first share while forked workers link the others
-    (each sees the index as it is now, pages shared with this process) and
-    send back their packed packages (``marshal``).  Workers evaluate again what
-    their modules share with the others' (library definitions, inherited
-    parents), so the CPU time grows a little while the wall time shrinks.
-    The packages and errors are those of :func:`link_packed`, in the same
-    order (gensym counts per definition, so no evaluation depends on what
-    another process evaluated before).  Each share comes back as the list
-    linked here or as the bytes a worker sent, which the whole-channel cache
-    stores as they are.  A worker that fails or hangs has its modules linked
-    here instead.
+    (:mod:`guixml.forking`) and send back their packed packages (``marshal``).
+    Workers evaluate again what their modules share with the others' (library
+    definitions, inherited parents), so the CPU time grows a little while the
+    wall time shrinks.  The packages and errors are those of
+    :func:`link_packed`, in the same order (gensym counts per definition, so
+    no evaluation depends on what another process evaluated before).  Each
+    share comes back as the ``marshal`` bytes of its (packages, errors), which
+    the whole-channel cache stores as they are (none without FOR_CACHE).  A
+    worker that fails or hangs has its modules linked here instead.
     """
-    chunks = _shares(index, modules, jobs)
-    if len(chunks) < 2:
-        packed, errors = link_packed(index, modules)
-        return packed, errors, [packed]
     import marshal
-    import multiprocessing
-    _FORKED[:] = [index, chunks]
-    try:
-        pool = multiprocessing.get_context("fork").Pool(len(chunks) - 1)
-    except OSError:
-        _FORKED.clear()
-        packed, errors = link_packed(index, modules)
-        return packed, errors, [packed]
-    try:
-        pending = [pool.apply_async(_link_share, (k,)) for k in range(1, len(chunks))]
+    from guixml.forking import run_shares
+    chunks = _shares(index, modules, jobs)
+
+    def first() -> tuple[list[tuple], list[str], bytes]:
         packed, errors = link_packed(index, chunks[0])
         # Marshalled for the cache now, while the workers are still at theirs.
-        shares: list = [marshal.dumps((packed, []))]
-        for k, result in enumerate(pending, start=1):
-            try:
-                blob = result.get(_WORKER_TIMEOUT)
-                more, more_errors = marshal.loads(blob)
-                shares.append(blob)
-            except Exception:  # a worker that failed or hung: do its share here
-                more, more_errors = link_packed(index, chunks[k])
-                shares.append(list(more))
-            packed.extend(more)
-            errors.extend(more_errors)
-    finally:
-        pool.terminate()
-        _FORKED.clear()
-    return packed, errors, shares
+        return packed, errors, marshal.dumps((packed, [])) if for_cache else b""
+
+    (packed, errors, blob), sent = run_shares(
+        lambda k: marshal.dumps(link_packed(index, chunks[k])), len(chunks), first)
+    shares = [blob]
+    for k, share in enumerate(sent, start=1):
+        if share is None:  # that worker failed: its share is linked here
+            more, more_errors = link_packed(index, chunks[k])
+            share = marshal.dumps((more, [])) if for_cache else b""
+        else:
+            more, more_errors = marshal.loads(share)
+        shares.append(share)
+        packed.extend(more)
+        errors.extend(more_errors)
+    return packed, errors, shares if for_cache else []
 
 
 def _shares(index: "ChannelIndex", modules: list[str], jobs: int) -> list[list[str]]:
