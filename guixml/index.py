@@ -53,6 +53,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from guixml.datum import Location, Source
 from guixml.errors import GuixmlError
 from guixml.evaluate import BUILTINS, Evaluator, Scope
+from guixml.forking import WORKER_TIMEOUT
 from guixml.model import Module, Package
 from guixml.summary import ModuleSummary, evaluate_definition, summarize_source, \
     definition_forms, toplevel_forms
@@ -737,7 +738,10 @@ def _read_files(files: list[ChannelFile], roots: list[str], store,
             for module, (path, relative) in wanted.items():
                 pending = early.get(module)
                 if pending is not None and pending[:2] == (path, relative):
-                    blob = pending[2].get()[1]
+                    try:
+                        blob = pending[2].get(WORKER_TIMEOUT)[1]
+                    except Exception:  # that worker failed: read it below
+                        continue
                     blobs.append((path, relative, blob))
                     found_early[module] = pickle.loads(blob)
             if store is not None and blobs:
@@ -800,7 +804,12 @@ def _read_batch(work: list[tuple[str, str]], store, jobs: int,
         # The cache is written in slices as results arrive, while the workers go
         # on, rather than all at once after the last one (on the critical path).
         unstored: list[tuple[str, str, bytes]] = []
-        for k, blob in pools[0].imap_unordered(_summarize_indexed, jobs_in_order):
+        arriving = pools[0].imap_unordered(_summarize_indexed, jobs_in_order)
+        for _ in jobs_in_order:
+            try:
+                k, blob = arriving.next(WORKER_TIMEOUT)
+            except Exception:  # a worker failed, died or hangs: read the rest here
+                break
             results[k] = pickle.loads(blob)
             if on_summary is not None:
                 on_summary(results[k])
@@ -809,6 +818,12 @@ def _read_batch(work: list[tuple[str, str]], store, jobs: int,
                 if len(unstored) >= 64:
                     store.put_blobs(unstored)
                     unstored = []
+        for k in missing:
+            if results[k] is None:
+                blob = summarize_file_pickled(work[k])
+                results[k] = pickle.loads(blob)
+                if store is not None:
+                    unstored.append((work[k][0], work[k][1], blob))
         if store is not None and unstored:
             store.put_blobs(unstored)
         return results  # type: ignore[return-value]

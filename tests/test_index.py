@@ -183,3 +183,18 @@ def test_spans_of_the_form_and_of_fields_kept_as_written(index):
     arguments = p.field_span("arguments")
     assert text[arguments[0]:arguments[1]] == "(arguments\n     (list #:tests? #f))"
     assert p.field_span("phases") is None
+
+
+def test_a_failing_worker_has_its_files_read_here(monkeypatch):
+    import guixml.index as index_module
+    summarize = index_module._summarize_indexed
+
+    def flaky(job):
+        if job[1][1].endswith("other.scm"):
+            raise RuntimeError("worker lost")
+        return summarize(job)
+
+    monkeypatch.setattr(index_module, "_summarize_indexed", flaky)
+    index = load_channel([str(FIXTURE)], use_cache=False, jobs=2)
+    assert index.package("(demo other)", "liba") is not None
+    assert index.package("(demo base)", "tool") is not None
