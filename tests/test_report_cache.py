@@ -46,6 +46,22 @@ def test_key_changes_with_a_changed_file(channel):
     assert key(channel) != before
 
 
+def test_key_changes_with_an_edit_that_keeps_size_and_modification_time(channel):
+    games = channel / "example" / "packages" / "games.scm"
+    text = games.read_text()
+    stat = games.stat()
+    before = key(channel)
+    # Same length, time set back as cp -p, tar or rsync -t would: only the
+    # change time (which no tool can set back) tells.
+    edited = text.replace("(version", "(VERSION", 1)
+    assert edited != text
+    games.write_text(edited)
+    os.utime(games, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert games.stat().st_size == stat.st_size
+    assert games.stat().st_mtime_ns == stat.st_mtime_ns
+    assert key(channel) != before
+
+
 def test_key_changes_with_a_new_or_removed_module(channel):
     before = key(channel)
     extra = channel / "example" / "packages" / "extra.scm"

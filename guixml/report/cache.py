@@ -3,9 +3,11 @@ options prints the same report, so the second run only checks that nothing
 changed and prints it.
 
 The key covers everything a report depends on: every ``.scm`` file under
-each tree (and under ``GUIX_SOURCE``, a library for procedures) by name, size
-and modification time (as make and ruff do: reading 50 MB of Guix to hash it
-would cost more than the rest of a warm run), the rule and config files by
+each tree (and under ``GUIX_SOURCE``, a library for procedures) by name, size,
+modification time, change time and inode, as git's index does (reading 50 MB
+of Guix to hash it would cost more than the rest of a warm run; the change
+time, which no tool can set back, catches what keeps size and modification
+time, such as ``cp -p``, ``tar`` or ``rsync -t``), the rule and config files by
 content, the options that shape the text, and guixml's own code and data.  A report whose text holds the current time (SPDX, CycloneDX)
 is cached only when ``SOURCE_DATE_EPOCH`` fixes that time.  Entries live
 beside the parse cache (``GUIXML_CACHE_DIR``, else ``$XDG_CACHE_HOME/guixml``);
@@ -40,11 +42,12 @@ def _code_fingerprint(digest) -> None:
 
 def _stat(digest, path: str, shown: str) -> None:
     stat = os.stat(path)
-    digest.update(f"{shown}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    digest.update(f"{shown}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}"
+                  f"\0{stat.st_ino}\n".encode())
 
 
 def _tree(digest, root: str) -> None:
-    """Every .scm file under ROOT (or ROOT itself), by name, size and time."""
+    """Every .scm file under ROOT (or ROOT itself), by name, size, times and inode."""
     if os.path.isfile(root):
         _stat(digest, root, root)
         return
