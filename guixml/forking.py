@@ -33,6 +33,8 @@ def run_shares(task: Callable[[int], bytes], count: int, here: Callable[[], T],
     if count < 2:
         return here(), []
     import multiprocessing
+    from guixml.cache import flush_writes
+    flush_writes()  # no thread of ours may hold a lock across the fork
     _TASK[:] = [task]
     try:
         pool = multiprocessing.get_context("fork").Pool(count - 1)
