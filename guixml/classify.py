@@ -477,6 +477,8 @@ class Classifier:
         self._framework_memo: dict[str | None, str | None] = {}
         self._uri_memo: dict[tuple[int, str], bool] = {}
         self._field_memo: dict[tuple[str, str], str | None] = {}
+        #: (id(target), field, kind, ref, label) -> plain (verdict, licence): _input_verdict.
+        self._plain_verdicts: dict[tuple, tuple[InputVerdict, str | None]] = {}
 
     @staticmethod
     def _vendored_patterns(facts: Iterable[Fact]) -> list[tuple[Fact, re.Pattern[str]]]:
@@ -985,6 +987,16 @@ class Classifier:
             target = self._resolve_input(input_, package)
         if isinstance(target, Origin):
             return self._origin_verdict(target, input_.field, input_.ref, input_.label)
+        # The same input of the same package recurs across a channel (pkg-config
+        # among the native inputs of thousands): once its target is classified
+        # and wires nothing here, its plain verdict is the same every time.
+        plain_key = None
+        if not wired and isinstance(target, Package) and id(target) in self._memo \
+                and "external" not in self._active.get(id(target), ()):
+            plain_key = (id(target), input_.field, input_.kind, input_.ref, input_.label)
+            found = self._plain_verdicts.get(plain_key)
+            if found is not None:
+                return found
         evidence: list[Evidence] = []
         cls, confidence, licence = "code", 0.9, None
         if wired:  # most packages wire nothing in
@@ -1031,9 +1043,12 @@ class Classifier:
             evidence.append(Evidence(rule="framework.input", field=input_.field,
                                      matched=input_.label or input_.ref or "",
                                      note="a known framework (known-frameworks.toml)"))
-        return InputVerdict(field=input_.field, kind=input_.kind, ref=input_.ref,
-                            label=input_.label, cls=cls, confidence=round(confidence, 3),
-                            evidence=tuple(evidence)), licence
+        verdict = InputVerdict(field=input_.field, kind=input_.kind, ref=input_.ref,
+                               label=input_.label, cls=cls, confidence=round(confidence, 3),
+                               evidence=tuple(evidence))
+        if plain_key is not None and not evidence:
+            self._plain_verdicts[plain_key] = (verdict, licence)
+        return verdict, licence
 
     def _resolve_input(self, input_: Input, package: Package) -> Any:
         if input_.module:
