@@ -171,6 +171,11 @@ def _readable(name: str) -> bool:
 names = st.text(_SYMBOL_ALPHABET, max_size=6).filter(_readable)
 symbols = names.map(sym)
 strings = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+# Guile writes a combining mark as #\◌x and cannot read that back (nor can
+# we, as Guile): such characters have no text both read, so the round trips
+# below leave them out; test_character_tables_match_guile covers their writing.
+chars = st.characters(blacklist_categories=("Cs",)).filter(
+    lambda c: not write(Char(c)).startswith("#\\\u25cc")).map(Char)
 ratios = st.builds(Fraction, st.integers(-10**9, 10**9), st.integers(2, 10**6)).map(
     lambda f: f if f.denominator != 1 else f + Fraction(1, 2))
 # Atoms that may end a dotted list (a #nil tail is written as a proper list).
@@ -178,7 +183,7 @@ tails = st.one_of(
     symbols,
     strings,
     names.map(Keyword),
-    st.characters(blacklist_categories=("Cs",)).map(Char),
+    chars,
     st.booleans(),
     st.integers(-10**25, 10**25),
     ratios,
