@@ -71,3 +71,13 @@ def test_channel_linked_in_shares_is_written_in_the_background_and_read_back(tmp
     warm = load_channel([str(channel)], cache_dir=cache, jobs=1)
     assert warm.channel_key is None
     assert list(warm.packages()) == cold_packages
+
+
+def test_channel_entry_of_another_key_or_torn_is_a_miss(tmp_path):
+    store = open_cache(str(tmp_path / "cache"))
+    store.put_channel("k1", ["(m)"], [], [[]])
+    assert store.get_channel("k1") == {"modules": ["(m)"], "errors": [], "packages": []}
+    assert store.get_channel("k2") is None
+    data = store.channel_path.read_bytes()
+    store.channel_path.write_bytes(data[:len(data) // 2])
+    assert store.get_channel("k1") is None

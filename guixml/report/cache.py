@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterable
 
 from guixml import __version__
+from guixml.atomic import write_bytes_atomic
 
 __all__ = ["ReportCache", "report_key", "replace_bytes"]
 
@@ -122,28 +123,5 @@ class ReportCache:
 
 
 def replace_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write DATA to PATH atomically: a temporary file in the same directory,
-    renamed over PATH, keeping PATH's permissions when it exists.  Readers see
-    the old contents or the new, never a mix.  No fsync: a report is cheap to
-    make again, and syncing 50 MB would double a warm run."""
-    import tempfile
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        mode = os.stat(path).st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".guixml-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+    """Write DATA to PATH atomically, without fsync (a report is cheap to make again)."""
+    write_bytes_atomic(path, data, durable=False)
