@@ -64,3 +64,14 @@ def test_package_without_weights_has_empty_annotation():
     font = next(p for p in doc["packages"] if p["name"] == "font-heavy")
     assert font["weights"] == "none"
     assert font["annotation"] == {"properties": [], "text": ""}
+
+
+def test_each_line_is_the_package_object_encoded():
+    # render() puts each package's line together from pieces encoded once;
+    # it must be the very text the whole object encodes to.
+    from guixml.report.json import _PackageLines, package_json
+    report = sample_report()
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    line = _PackageLines(report.roots, encode)
+    for entry in report.packages + report.packages:  # the second time from the memo
+        assert line(entry) == encode(package_json(entry, report.roots))
