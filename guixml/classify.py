@@ -408,6 +408,24 @@ class _Scores:
                                           key=lambda x: -x[0]))
 
 
+class _Found:
+    """What is kept of a match: its span and its ``name`` group (plain data)."""
+
+    __slots__ = ("_start", "_end", "_name")
+
+    def __init__(self, start: int, end: int, name: str | None) -> None:
+        self._start, self._end, self._name = start, end, name
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def group(self, _name: str) -> str | None:
+        return self._name
+
+
 def _snippet(text: str, match: re.Match[str], width: int = 50) -> str:
     start = max(0, match.start() - width // 2)
     end = min(len(text), match.end() + width // 2)
@@ -477,6 +495,8 @@ class Classifier:
         self._framework_memo: dict[str | None, str | None] = {}
         self._uri_memo: dict[tuple[int, str], bool] = {}
         self._field_memo: dict[tuple[str, str], str | None] = {}
+        #: (name, synopsis, description) -> the text rules' matches: _text_matches.
+        self._text_found: dict[tuple, tuple[tuple, ...]] = {}
         #: (id(target), field, kind, ref, label) -> plain (verdict, licence): _input_verdict.
         self._plain_verdicts: dict[tuple, tuple[InputVerdict, str | None]] = {}
 
@@ -820,9 +840,30 @@ class Classifier:
                 return
 
     def _text_rules(self, package: Package, scores: _Scores) -> None:
+        key = (package.name, package.synopsis, package.description)
+        found = self._text_found.get(key)
+        if found is None:
+            found = self._text_found[key] = self._text_matches(*key)
+        plan = self._text_plan
+        for step, text, start, end, name in found:
+            rule, field, _ = plan[step]
+            self._record(rule, field, text, _Found(start, end, name), scores,
+                         package.location)
+        framework = self._framework(package.name)
+        if framework:
+            scores.add("training", 0.9, Evidence(
+                rule="framework.name", field="name", matched=package.name or "",
+                note=f"a build of the {framework} framework (known-frameworks.toml)",
+                location=package.location))
+
+    def _text_matches(self, name: str | None, synopsis: str | None,
+                      description: str | None) -> tuple[tuple, ...]:
+        """The text rules that match these fields, in the plan's order, as
+        (step, text, start, end, name group): a pure function of the three
+        texts, so it can be computed ahead, in another process (prefetch)."""
         values = {}
-        for field, text in (("name", package.name), ("synopsis", package.synopsis),
-                            ("description", package.description)):
+        for field, text in (("name", name), ("synopsis", synopsis),
+                            ("description", description)):
             if text:
                 text = " ".join(text.split())
                 folded = text.lower() if text.isascii() else None
@@ -840,12 +881,13 @@ class Classifier:
                 for literal in present:
                     steps.update(enabled[literal])
         plan = self._text_plan
+        found = []
         for step in sorted(steps):
             rule, field, needs = plan[step]
-            found = values.get(field)
-            if not found:
+            value = values.get(field)
+            if not value:
                 continue
-            text, present = found
+            text, present = value
             if needs is not None and present is not None:
                 if present.isdisjoint(needs):
                     continue
@@ -853,13 +895,27 @@ class Classifier:
             else:
                 match = self._search(rule, text)
             if match is not None:
-                self._record(rule, field, text, match, scores, package.location)
-        framework = self._framework(package.name)
-        if framework:
-            scores.add("training", 0.9, Evidence(
-                rule="framework.name", field="name", matched=package.name or "",
-                note=f"a build of the {framework} framework (known-frameworks.toml)",
-                location=package.location))
+                found.append((step, text, match.start(), match.end(),
+                              match.groupdict().get("name")))
+        return tuple(found)
+
+    def prefetch(self, packages: Iterable[Package]) -> dict:
+        """Compute ahead what classifying PACKAGES needs that depends on each
+        package's own texts alone (the text rules' matches), and return it in
+        the plain form :meth:`add_prefetched` takes: so another process can do
+        it for a share of the packages.  Results never change: only work moves."""
+        found = self._text_found
+        for package in packages:
+            effective = self._effective(package)
+            key = (effective.name, effective.synopsis, effective.description)
+            if key not in found:
+                found[key] = self._text_matches(*key)
+        return found
+
+    def add_prefetched(self, found: dict) -> None:
+        """Take what :meth:`prefetch` computed (possibly in another process)."""
+        for key, matches in found.items():
+            self._text_found.setdefault(key, tuple(tuple(m) for m in matches))
 
     def _install_rules(self, package: Package, arguments_text: str, scores: _Scores) -> None:
         if not arguments_text:

@@ -347,3 +347,22 @@ def test_masked_bracket_count_deep_and_unclosed_lists(depth):
 def test_mask_blanks_exactly_the_brackets_inside_tokens(text):
     from guixml.classify import _OPAQUE_TOKEN, _hide_brackets
     assert _mask(text) == _OPAQUE_TOKEN.sub(_hide_brackets, text)
+
+
+def test_prefetched_texts_give_the_same_audits(rules):
+    # What Classifier.prefetch computes in another process (sent as marshal
+    # data) must leave every audit as a classifier alone makes it.
+    import marshal
+
+    from guixml.index import load_channel
+    index = load_channel([str(FIXTURES)], use_cache=False, jobs=1)
+    packages = list(index.packages())
+    from guixml.classify import index_resolver
+    alone = Classifier(rules, index_resolver(index))
+    expected = [alone.classify(p) for p in packages]
+    helper = Classifier(rules, index_resolver(index))
+    sent = marshal.loads(marshal.dumps(helper.prefetch(packages)))
+    assert any(sent.values())  # some text rule matched
+    helped = Classifier(rules, index_resolver(index))
+    helped.add_prefetched(sent)
+    assert [helped.classify(p) for p in packages] == expected
