@@ -38,7 +38,7 @@ def run_shares(task: Callable[[int], bytes], count: int, here: Callable[[], T],
     _TASK[:] = [task]
     try:
         pool = multiprocessing.get_context("fork").Pool(count - 1)
-    except OSError:
+    except (OSError, ValueError):  # no processes left, or no fork on this system
         _TASK.clear()
         return here(), [None] * (count - 1)
     try:

@@ -793,10 +793,14 @@ def _read_batch(work: list[tuple[str, str]], store, jobs: int,
     if not missing:
         return results  # type: ignore[return-value]
     blobs: list[Any] = [None] * len(work)
-    if jobs > 1 and len(missing) > 4:
-        if not pools:
-            import multiprocessing
+    parallel = jobs > 1 and len(missing) > 4
+    if parallel and not pools:
+        import multiprocessing
+        try:
             pools.append(multiprocessing.get_context("fork").Pool(jobs))
+        except (OSError, ValueError):  # no processes left, or no fork here: read here
+            parallel = False
+    if parallel:
         # Largest files first so the workers finish together; each result is
         # decoded here as it arrives, while the workers go on reading.
         order = sorted(missing, key=lambda k: -_size(work[k][0]))

@@ -37,3 +37,13 @@ def test_a_worker_that_does_not_answer_in_time_gives_none():
 
 def test_one_share_runs_here_only():
     assert run_shares(lambda k: b"never", 1, lambda: "here") == ("here", [])
+
+
+def test_without_fork_every_share_is_left_to_the_caller(monkeypatch):
+    import multiprocessing
+
+    def no_fork(method=None):
+        raise ValueError("cannot find context for 'fork'")
+
+    monkeypatch.setattr(multiprocessing, "get_context", no_fork)
+    assert run_shares(lambda k: b"never", 3, lambda: "here") == ("here", [None, None])

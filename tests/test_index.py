@@ -198,3 +198,15 @@ def test_a_failing_worker_has_its_files_read_here(monkeypatch):
     index = load_channel([str(FIXTURE)], use_cache=False, jobs=2)
     assert index.package("(demo other)", "liba") is not None
     assert index.package("(demo base)", "tool") is not None
+
+
+def test_without_fork_the_files_are_read_here(monkeypatch):
+    import multiprocessing
+
+    def no_fork(method=None):
+        raise ValueError("cannot find context for 'fork'")
+
+    monkeypatch.setattr(multiprocessing, "get_context", no_fork)
+    index = load_channel([str(FIXTURE)], use_cache=False, jobs=2)
+    assert index.package("(demo other)", "liba") is not None
+    assert index.package("(demo marks)", "libb-marked") is not None  # linked here too
