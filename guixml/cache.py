@@ -22,7 +22,6 @@ import marshal
 import os
 import pickle
 import sqlite3
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -251,9 +250,3 @@ def _load_plain(blob: bytes) -> Any:
     except Exception:  # a corrupt or stale entry is a cache miss
         return None
 
-
-def _load(blob: bytes) -> Any:
-    try:
-        return pickle.loads(zlib.decompress(blob))
-    except Exception:  # a corrupt or stale entry is a cache miss
-        return None

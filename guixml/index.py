@@ -854,6 +854,3 @@ def _size(path: str) -> int:
     except OSError:
         return 0
 
-
-def iter_packages(paths: Iterable[str], **options) -> Iterator[Package]:
-    yield from load_channel(paths, **options).packages()

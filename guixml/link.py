@@ -1,4 +1,4 @@
-"""Channel phase, last step: package values become :class:`guixml.model.Package` objects.
+"""Channel phase, last step: package values become packed packages (:mod:`guixml.packed`).
 
 Everything left symbolic per file (references to other modules, residual
 calls, labels that depend on another package's name) is forced here against
@@ -14,36 +14,23 @@ from typing import TYPE_CHECKING, Any
 from guixml.builtins import enter_definition, leave_definition
 from guixml.datum import DottedList, Symbol
 from guixml.evaluate import Evaluator, field_value, input_label
-from guixml.model import Origin, Package
-from guixml.packed import unorigin, unpack_package
+from guixml.model import Origin
+from guixml.packed import unorigin
 from guixml.values import (Builtin, Call, Closure, EvalFailure, GlobalRef, InputItem,
                            NeedGlobal, OriginValue, PackageValue, Promise, Record, Unknown)
 
 if TYPE_CHECKING:
     from guixml.index import ChannelIndex
 
-__all__ = ["link_channel", "link_packed", "link_parallel", "package_from_value",
-           "package_value_packed", "package_name_table"]
+__all__ = ["link_packed", "link_parallel", "package_value_packed", "package_name_table"]
 
 _FAILURES = (EvalFailure, NeedGlobal, RecursionError)
 _NOT_SEEN = object()
 
 
-def link_channel(index: "ChannelIndex") -> list[Package]:
-    """Every public package of the channel, in module and file order."""
-    packed, errors = link_packed(index, index.channel_modules)
-    index.errors.extend(errors)
-    return [unpack_package(p) for p in packed]
-
-
-def link_modules(index: "ChannelIndex", modules: list[str]) -> tuple[list[Package], list[str]]:
-    """The public packages of MODULES, and the definitions that did not evaluate."""
-    packed, errors = link_packed(index, modules)
-    return [unpack_package(p) for p in packed], errors
-
-
 def link_packed(index: "ChannelIndex", modules: list[str]) -> tuple[list[tuple], list[str]]:
-    """Like :func:`link_modules`, with packages in the packed form of :mod:`guixml.packed`.
+    """The public packages of MODULES, in the packed form of :mod:`guixml.packed`, and
+    the definitions that did not evaluate.
 
     Linking builds the packed tuples directly: hundreds of thousands of model
     objects (inputs, locations) would cost more than the linking itself, and
@@ -525,16 +512,11 @@ def _chain(ev: Evaluator, pkg: PackageValue):
             return
 
 
-def package_from_value(index: "ChannelIndex", module: str, file: str, variable: str | None,
-                       pkg: PackageValue, generator: str | None = None) -> Package:
-    """The model package of PKG, bound to VARIABLE of MODULE (defined in FILE)."""
-    return unpack_package(package_value_packed(index, module, file, variable, pkg, generator))
-
-
 def package_value_packed(index: "ChannelIndex", module: str, file: str,
                          variable: str | None, pkg: PackageValue,
                          generator: str | None = None) -> tuple:
-    """What :func:`package_from_value` gives, in the packed form of :mod:`guixml.packed`."""
+    """The packed package (:mod:`guixml.packed`) of PKG, bound to VARIABLE of
+    MODULE (defined in FILE)."""
     link = _Linker(index, module, file)
     ev = link.ev
     name = link.string(link.field(pkg, "name"), "name", pkg)

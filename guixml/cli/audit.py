@@ -125,9 +125,11 @@ def write_output(data: bytes, output: str | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    from guixml.report.cache import replace_bytes
+    from guixml.atomic import write_bytes_atomic
     try:
-        replace_bytes(output, data)
+        # No fsync: a report is cheap to make again, and syncing 50 MB would
+        # double a warm run.
+        write_bytes_atomic(output, data, durable=False)
     except OSError as error:
         raise GuixmlError(f"{output}: cannot write: {error.strerror}") from None
 

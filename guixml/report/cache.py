@@ -25,7 +25,7 @@ from typing import Iterable
 from guixml import __version__
 from guixml.atomic import write_bytes_atomic
 
-__all__ = ["ReportCache", "report_key", "replace_bytes"]
+__all__ = ["ReportCache", "report_key"]
 
 KEEP = 6  # entries kept; why: a CI runner alternates a few formats per tree
 
@@ -105,8 +105,9 @@ class ReportCache:
         The outcome is written last, so a half-written entry is never read."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            replace_bytes(self.directory / f"{key}.txt", data)
-            replace_bytes(self.directory / f"{key}.json", json.dumps(meta).encode())
+            write_bytes_atomic(self.directory / f"{key}.txt", data, durable=False)
+            write_bytes_atomic(self.directory / f"{key}.json", json.dumps(meta).encode(),
+                               durable=False)
             self._prune()
         except OSError:
             pass
@@ -121,7 +122,3 @@ class ReportCache:
                 except OSError:
                     pass
 
-
-def replace_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write DATA to PATH atomically, without fsync (a report is cheap to make again)."""
-    write_bytes_atomic(path, data, durable=False)
