@@ -160,19 +160,26 @@ def _strings(where: str, key: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _rule(name: str, index: int, raw: Any) -> Rule:
-    where = f"{name}: rule #{index + 1}"
+def _entry(name: str, what: str, index: int, raw: Any, known: set[str]) -> tuple[str, str]:
+    """The id of entry INDEX (a rule or a fact) of file NAME, and how errors
+    name it, once it is a table with an `id` and only KNOWN keys."""
+    where = f"{name}: {what} #{index + 1}"
     if not isinstance(raw, dict):
         raise RuleError(f"{where}: must be a table")
-    rule_id = raw.get("id")
-    if not isinstance(rule_id, str) or not rule_id:
+    entry_id = raw.get("id")
+    if not isinstance(entry_id, str) or not entry_id:
         raise RuleError(f"{where}: missing `id`")
-    where = f"{name}: rule {rule_id!r}"
-    known = {"id", "kind", "fields", "pattern", "suggests", "confidence",
-             "description", "vetoes", "case"}
+    where = f"{name}: {what} {entry_id!r}"
     unknown = set(raw) - known
     if unknown:
         raise RuleError(f"{where}: unknown keys {sorted(unknown)}")
+    return entry_id, where
+
+
+def _rule(name: str, index: int, raw: Any) -> Rule:
+    rule_id, where = _entry(name, "rule", index, raw, {
+        "id", "kind", "fields", "pattern", "suggests", "confidence", "description",
+        "vetoes", "case"})
     kind = raw.get("kind")
     if kind not in FIELDS:
         raise RuleError(f"{where}: `kind` must be one of {list(KINDS)}, not {kind!r}")
@@ -208,18 +215,9 @@ def _rule(name: str, index: int, raw: Any) -> Rule:
 
 
 def _fact(name: str, index: int, raw: Any) -> Fact:
-    where = f"{name}: fact #{index + 1}"
-    if not isinstance(raw, dict):
-        raise RuleError(f"{where}: must be a table")
-    fact_id = raw.get("id")
-    if not isinstance(fact_id, str) or not fact_id:
-        raise RuleError(f"{where}: missing `id`")
-    where = f"{name}: fact {fact_id!r}"
-    known = {"id", "match", "carries", "files", "vendored", "weights_license",
-             "citation", "note"}
-    unknown = set(raw) - known
-    if unknown:
-        raise RuleError(f"{where}: unknown keys {sorted(unknown)}")
+    fact_id, where = _entry(name, "fact", index, raw, {
+        "id", "match", "carries", "files", "vendored", "weights_license", "citation",
+        "note"})
     patterns = _strings(where, "match", raw.get("match"))
     if not patterns:
         raise RuleError(f"{where}: `match` must list at least one URL pattern")
