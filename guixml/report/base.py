@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from typing import Any
+from typing import Any, Iterator
 
 from attrs import field, frozen
 
 from guixml.datum import Location, Symbol
-from guixml.results import ROLES, AuditResult, Evidence, PackageAudit, Problem
+from guixml.results import ROLES, AuditResult, Evidence, InputVerdict, PackageAudit, Problem
 
 __all__ = [
     "VERDICTS",
@@ -26,6 +26,7 @@ __all__ = [
     "AuditReport",
     "relative_file",
     "json_value",
+    "weight_inputs",
 ]
 
 #: A policy's verdicts, from the mildest to the gravest.
@@ -205,3 +206,15 @@ def evidence_json(evidence: Evidence, roots: tuple[str, ...]) -> dict:
         "note": evidence.note,
         "location": location_json(evidence.location, roots),
     }
+
+
+def weight_inputs(entry: PackageReport,
+                  known: dict[str, str]) -> Iterator[tuple[InputVerdict, str | None, str]]:
+    """ENTRY's inputs classed as weights, in order, each with what KNOWN maps
+    its variable to when it names a package of the report (else None), and
+    the name an inline input goes by."""
+    for verdict in entry.audit.inputs:
+        if verdict.cls != "weights":
+            continue
+        target = known.get(verdict.ref) if verdict.ref else None
+        yield verdict, target, verdict.label or verdict.ref or "weights"

@@ -15,7 +15,7 @@ import json
 import uuid
 
 from guixml import __version__
-from guixml.report.base import AuditReport, PackageReport, json_value
+from guixml.report.base import AuditReport, PackageReport, json_value, weight_inputs
 from guixml.report.spdx import created_time
 
 SCHEMA = "http://cyclonedx.org/schema/bom-1.6.schema.json"
@@ -108,13 +108,10 @@ def _separate_weights(entry: PackageReport, by_variable: dict[str, str]) -> tupl
     audit = entry.audit
     package = audit.package
     components, depends = [], []
-    for verdict in audit.inputs:
-        if verdict.cls != "weights":
+    for verdict, target, name in weight_inputs(entry, by_variable):
+        if target is not None:
+            depends.append(target)
             continue
-        if verdict.ref and verdict.ref in by_variable:
-            depends.append(by_variable[verdict.ref])
-            continue
-        name = verdict.label or verdict.ref or "weights"
         ref = _ref(package.module, package.variable or package.name or "?", "input", name)
         weights: dict = {"type": "machine-learning-model", "bom-ref": ref, "name": name,
                          "modelCard": _model_card(entry)}

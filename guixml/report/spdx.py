@@ -23,7 +23,7 @@ import uuid
 from urllib.parse import quote
 
 from guixml import __version__
-from guixml.report.base import AuditReport, PackageReport
+from guixml.report.base import AuditReport, PackageReport, weight_inputs
 
 CONTEXT = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
 CREATION_INFO = "_:creationinfo"
@@ -159,13 +159,10 @@ def _weight_elements(graph: _Graph, entry: PackageReport, by_ref: dict[str, str]
     source_id = graph.iri("package", _package_key(entry))
     if audit.weights == "separate":
         targets = []
-        for verdict in audit.inputs:
-            if verdict.cls != "weights":
+        for verdict, target, name in weight_inputs(entry, by_ref):
+            if target is not None:
+                targets.append(target)
                 continue
-            if verdict.ref and verdict.ref in by_ref:
-                targets.append(by_ref[verdict.ref])
-                continue
-            name = verdict.label or verdict.ref or "weights"
             weights = {
                 "type": "ai_AIPackage",
                 "spdxId": graph.iri("weights", f"{_package_key(entry)} {name}"),
