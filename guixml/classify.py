@@ -1315,9 +1315,9 @@ def _definition(index: Any, where: tuple[str, str]) -> Any:
 
 def index_form_text(index: Any) -> FormText:
     """The source text of each package's ``(package …)`` form, read from its file."""
-    texts: dict[str, tuple[str, list[int]] | None] = {}
+    texts: dict[str, str | None] = {}
 
-    def load(relative: str) -> tuple[str, list[int]] | None:
+    def load(relative: str) -> str | None:
         if relative in texts:
             return texts[relative]
         found = None
@@ -1328,17 +1328,25 @@ def index_form_text(index: Any) -> FormText:
         for path in paths:
             try:
                 with open(path, encoding="utf-8") as f:
-                    text = f.read()
+                    found = f.read()
+                break
             except OSError:
                 continue
-            # Line starts from line lengths, all in C: 0, then each start + len + 1.
+        texts[relative] = found
+        return found
+
+    line_starts: dict[str, list[int]] = {}
+
+    def starts_of(relative: str, text: str) -> list[int]:
+        """Where each line of TEXT starts (only forms without a span need them)."""
+        starts = line_starts.get(relative)
+        if starts is None:
+            # From line lengths, all in C: 0, then each start + len + 1.
             starts = list(itertools.accumulate(
                 map(_PLUS_ONE, map(len, text.split("\n"))), initial=0))
             starts.pop()  # the start after the last line is no line's
-            found = (text, starts)
-            break
-        texts[relative] = found
-        return found
+            line_starts[relative] = starts
+        return starts
 
     forms: dict[tuple[str, int, int], str | None] = {}
 
@@ -1350,8 +1358,8 @@ def index_form_text(index: Any) -> FormText:
         if key not in forms:
             span = package.span
             if span is not None:  # the index knows where the form ends: slice
-                loaded = load(key[0])
-                forms[key] = None if loaded is None else loaded[0][span[0]:span[1]]
+                text = load(key[0])
+                forms[key] = None if text is None else text[span[0]:span[1]]
             else:
                 forms[key] = read_form(package, location)
         return forms[key]
@@ -1362,10 +1370,10 @@ def index_form_text(index: Any) -> FormText:
 
     def read_form(package: Package, location: Any) -> str | None:
         relative = location.file or package.file
-        loaded = load(relative)
-        if loaded is None:
+        text = load(relative)
+        if text is None:
             return None
-        text, starts = loaded
+        starts = starts_of(relative, text)
         if location.line > len(starts):
             return None
         offset = starts[location.line - 1] + location.column

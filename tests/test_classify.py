@@ -366,3 +366,19 @@ def test_prefetched_texts_give_the_same_audits(rules):
     helped = Classifier(rules, index_resolver(index))
     helped.add_prefetched(sent)
     assert [helped.classify(p) for p in packages] == expected
+
+
+def test_form_text_without_a_span_is_cut_from_the_file_by_counting_brackets():
+    # Packages the index read have spans; others (a macro of another file, a
+    # Package built by a script) are found from their line and column.
+    import attrs
+
+    from guixml.classify import index_form_text
+    from guixml.index import load_channel
+    index = load_channel([str(FIXTURES)], use_cache=False, jobs=1)
+    packages = [p for p in index.packages() if p.span is not None]
+    assert packages
+    for package in packages:
+        by_span = index_form_text(index)(package)
+        by_counting = index_form_text(index)(attrs.evolve(package, span=None))
+        assert by_span and by_counting == by_span
