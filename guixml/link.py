@@ -122,14 +122,6 @@ def _shares(index: "ChannelIndex", modules: list[str], jobs: int) -> list[list[s
     return [c for c in chunks if c]
 
 
-def _link_share(k: int) -> bytes:
-    """Worker entry point: the packed packages and errors of share K, marshalled."""
-    import marshal
-    index, chunks = _FORKED
-    packed, errors = link_packed(index, chunks[k])
-    return marshal.dumps((packed, errors))
-
-
 def _describe(failure: BaseException) -> str:
     if isinstance(failure, EvalFailure):
         return f"{failure.kind}: {failure.detail}"[:160]
