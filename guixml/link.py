@@ -444,10 +444,6 @@ def field_value_safe(ev: Evaluator, pkg: Any, name: str) -> Any:
         return None
 
 
-def _field_name(field: str) -> str:
-    return field
-
-
 def _kind(failure: BaseException) -> str:
     if isinstance(failure, EvalFailure):
         return failure.kind

@@ -17,7 +17,7 @@ from typing import Any
 from guixml.datum import DottedList, Keyword, List, Symbol
 from guixml.builtins import enter_definition, leave_definition
 from guixml.errors import GuixmlError
-from guixml.evaluate import BUILTINS, Env, Evaluator, Scope, _position, strip
+from guixml.evaluate import BUILTINS, Env, Evaluator, Scope, _position
 from guixml.model import Import
 from guixml.values import (Builtin, Call, Closure, EvalFailure, GlobalRef, InputItem, NeedGlobal,
                            OriginValue, PackageValue, Promise, Record, Unknown)
@@ -538,7 +538,3 @@ def _continue(summary: ModuleSummary, exprs: dict[str, Any]) -> ModuleSummary:
         elif d.kind == "syntax" and d.status == "error":
             d.status, d.value = "procedure", None
     return summary
-
-
-def strip_value(value: Any) -> Any:
-    return strip(value)
