@@ -702,20 +702,20 @@ def _read_files(files: list[ChannelFile], roots: list[str], store,
     """The summaries of FILES, and of the library modules they import found under ROOTS.
 
     Library modules (``guix/…`` of a checkout) are read by the same worker
-    processes, right after the channel's files, instead of one by one when
-    linking first needs them.
+    processes, queued first, instead of one by one when linking first needs
+    them.
     """
     jobs = jobs or min(os.cpu_count() or 1, 8)
     pools: list = []  # the worker pool, made when first needed and shared by both batches
-    # Library modules a summary imports are queued as soon as it arrives, behind
-    # the channel's files, so a worker done with those goes on with them instead
-    # of idling until the last file is read (the set read is still decided below).
+    # Library modules the files' heads seem to import are queued before the
+    # files, and any other a summary imports as soon as it arrives, so that no
+    # worker idles at the end while the other reads them (the set actually
+    # used is still decided below, from the summaries).
     early: dict[str, Any] = {}
     guessed = {_guess_module_name(f.relative) for f in files}
 
-    def prefetch(summary: ModuleSummary) -> None:
-        for imp in summary.imports:
-            module = imp.module
+    def queue(modules: Iterable[str]) -> None:
+        for module in modules:
             if module in early or module in guessed:
                 continue
             early[module] = None
@@ -727,9 +727,19 @@ def _read_files(files: list[ChannelFile], roots: list[str], store,
                         _summarize_indexed, ((0, (path, relative)),)))
                     break
 
+    def prefetch(summary: ModuleSummary) -> None:
+        queue(imp.module for imp in summary.imports)
+
+    def predict(work: list[tuple[str, str]]) -> None:
+        # Queued ahead of the files themselves, so they are not left for the
+        # end, when one worker would read them while the other waits.  The
+        # workers start on the first ones while the other heads are scanned.
+        for path, _ in work:
+            queue(_header_imports(path))
+
     try:
         summaries = _read_batch([(f.path, f.relative) for f in files], store, jobs, pools,
-                                prefetch if roots else None)
+                                prefetch if roots else None, predict if roots else None)
         library: dict[str, ModuleSummary] = {}
         if roots:
             wanted = _library_files(summaries, roots)
@@ -774,11 +784,12 @@ def _library_files(summaries: list[ModuleSummary], roots: list[str]) -> dict[str
 
 
 def _read_batch(work: list[tuple[str, str]], store, jobs: int,
-                pools: list, on_summary=None) -> list[ModuleSummary]:
+                pools: list, on_summary=None, on_start=None) -> list[ModuleSummary]:
     """The summaries of WORK's (path, relative) files, from STORE or computed.
 
     ON_SUMMARY, if given, is called with each summary computed by the worker
-    pool as it arrives (while the workers go on).
+    pool as it arrives (while the workers go on); ON_START with the (path,
+    relative) files left to read, once the pool exists, before they are queued.
     """
     results: list[ModuleSummary | None] = [None] * len(work)
     missing: list[int] = []
@@ -804,6 +815,8 @@ def _read_batch(work: list[tuple[str, str]], store, jobs: int,
         # Largest files first so the workers finish together; each result is
         # decoded here as it arrives, while the workers go on reading.
         order = sorted(missing, key=lambda k: -_size(work[k][0]))
+        if on_start is not None:
+            on_start([work[k] for k in order])
         jobs_in_order = [(k, work[k]) for k in order]
         # The cache is written in slices as results arrive, while the workers go
         # on, rather than all at once after the last one (on the critical path).
@@ -841,6 +854,35 @@ def _read_batch(work: list[tuple[str, str]], store, jobs: int,
     if store is not None:
         store.put_blobs([(work[k][0], work[k][1], blobs[k]) for k in missing])
     return results  # type: ignore[return-value]
+
+
+#: A ``#:use-module`` clause's module name, with or without options.
+_USE_MODULE = re.compile(r"#:use-module\s+\((?:\s*\()?\s*([^()#;]+?)\s*\)")
+
+
+def _header_imports(path: str) -> list[str]:
+    """The modules the ``define-module`` form at the head of PATH seems to use.
+
+    A guess from the text alone, used only to read those modules early: the
+    modules actually read are decided from the parsed summaries.
+    """
+    head = ""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            # Most heads end in the first few kilobytes; a long one is read on.
+            while True:
+                more = f.read(8192)
+                head += more
+                start = head.find("(define-module")
+                end = head.find("\n(", start + 1) if start >= 0 else -1
+                if end >= 0 or not more or len(head) > 262144:
+                    break
+    except OSError:
+        return []
+    if start < 0:
+        return []
+    found = set(_USE_MODULE.findall(head, start, end if end >= 0 else len(head)))
+    return ["(" + " ".join(m.split()) + ")" for m in found]
 
 
 def _summarize_indexed(job: tuple[int, tuple[str, str]]) -> tuple[int, bytes]:

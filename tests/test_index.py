@@ -210,3 +210,20 @@ def test_without_fork_the_files_are_read_here(monkeypatch):
     index = load_channel([str(FIXTURE)], use_cache=False, jobs=2)
     assert index.package("(demo other)", "liba") is not None
     assert index.package("(demo marks)", "libb-marked") is not None  # linked here too
+
+
+def test_header_imports_guess_the_define_module_clauses(tmp_path):
+    from guixml.index import _header_imports
+    scm = tmp_path / "example.scm"
+    scm.write_text(";;; A licence header.\n;;; #:use-module (not really)\n"
+                   "(define-module (my channel example)\n"
+                   "  #:use-module (guix packages)\n"
+                   "  #:use-module ((guix licenses) #:prefix license:)\n"
+                   "  #:use-module ((gnu packages  base)\n      #:select (coreutils))\n"
+                   "  #:use-module (guix packages))\n\n"
+                   "(define x '(#:use-module (after the head)))\n")
+    assert sorted(_header_imports(str(scm))) == [
+        "(gnu packages base)", "(guix licenses)", "(guix packages)"]
+    (tmp_path / "plain.scm").write_text("(define y 1)\n")
+    assert _header_imports(str(tmp_path / "plain.scm")) == []
+    assert _header_imports(str(tmp_path / "missing.scm")) == []
