@@ -41,15 +41,14 @@ collector is paused while the index is built.
 
 from __future__ import annotations
 
-import gc
 import os
 import pickle
-from contextlib import contextmanager
 import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
+from guixml.collector import gc_paused
 from guixml.datum import Location, Source
 from guixml.errors import GuixmlError
 from guixml.evaluate import BUILTINS, Evaluator, Scope
@@ -280,7 +279,10 @@ class ChannelIndex:
     def summaries(self) -> dict[str, ModuleSummary]:
         """Module name -> per-file summary (loaded on first use after a warm start)."""
         if self._summaries is None:
-            self._set_summaries(self._loader())
+            # Loaded long after load_channel returned: the collector would
+            # scan the hundreds of thousands of objects again and again.
+            with gc_paused():
+                self._set_summaries(self._loader())
         assert self._summaries is not None
         return self._summaries
 
@@ -636,26 +638,6 @@ def _imported_name(imp, name: str) -> str | None:
     if name in imp.hide:
         return None
     return name
-
-
-@contextmanager
-def gc_paused():
-    """Pause the cyclic garbage collector while building many objects at once.
-
-    Loading an index allocates hundreds of thousands of small objects and no
-    cycles worth collecting; without this, repeated full collections triple
-    the time.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        # What was built stays alive with the index: keep the collector from
-        # scanning it again and again.
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 def load_channel(paths: Iterable[str], *, jobs: int | None = None,
