@@ -29,6 +29,7 @@ import re
 import subprocess
 from typing import Any, Callable, Iterable, Sequence
 
+from guixml.collector import gc_paused
 from guixml.config import Config
 from guixml.datum import Location
 from guixml.errors import GuixmlError
@@ -150,6 +151,15 @@ def report_of(result: AuditResult, *, roots: Sequence[str] = (), policy: str | N
     if policy not in names:
         raise GuixmlError(f"unknown policy {policy!r}; choose among {', '.join(names)}")
     roots = tuple(roots)
+    with gc_paused():  # the entries live as long as the report
+        entries = _entries(result, config, roots, files)
+    return AuditReport(packages=tuple(entries), problems=result.problems, roots=roots,
+                       policy=policy, policies=names, result=result,
+                       rule_descriptions=dict(rule_descriptions or {}))
+
+
+def _entries(result: AuditResult, config: Config, roots: tuple[str, ...],
+             files: dict[str, str] | None) -> list[PackageReport]:
     entries = []
     no_weights = policy_verdicts(())  # the same for every package without facts
     for package_audit in result.packages:
@@ -169,9 +179,7 @@ def report_of(result: AuditResult, *, roots: Sequence[str] = (), policy: str | N
             ignored=_matches(config.ignore_packages, package.name)
             or _matches(config.ignore_variables, package.variable),
         ))
-    return AuditReport(packages=tuple(entries), problems=result.problems, roots=roots,
-                       policy=policy, policies=names, result=result,
-                       rule_descriptions=dict(rule_descriptions or {}))
+    return entries
 
 
 def _rules(config: Config, rules: Iterable[str] | Any | None):
@@ -230,10 +238,12 @@ def classify_packages(index: Any, ruleset: Any, packages: list, progress: Progre
     if jobs > 1 and total >= PREFETCH_MIN:
         _prefetch(classifier, packages, progress)
     audits = []
-    for done, package in enumerate(packages):
-        if progress and done % 64 == 0:
-            progress("classifying", done, total)
-        audits.append(classifier.classify(package))
+    # The audits live as long as the result: see gc_paused.
+    with gc_paused():
+        for done, package in enumerate(packages):
+            if progress and done % 64 == 0:
+                progress("classifying", done, total)
+            audits.append(classifier.classify(package))
     if progress:
         progress("classifying", total, total)
     return audits
@@ -404,18 +414,24 @@ def show(query: str, channel_or_paths: Any, *, policy: str | None = None,
     :class:`UnknownPackage` when none matches."""
     config = config or Config()
     index = _index(channel_or_paths, cache)
+    from guixml.packed import package_head
     name, _, version = query.partition("@")
-    wanted = {id(p) for p in index.packages()
-              if query in (f"{p.module} {p.variable}", p.variable)
-              or (name == p.name and (not version or version == p.version))}
-    if not wanted:
+    every = index.packages()
+    packages = []
+    # Matched on what identifies a package, so only the matches are decoded.
+    for i in range(len(every)):
+        module, variable, package_name, package_version, _ = package_head(every, i)
+        if query in (f"{module} {variable}", variable) or (
+                name == package_name and (not version or version == package_version)):
+            packages.append(every[i])
+    if not packages:
         roots = ", ".join(getattr(index, "roots", ()))
         raise UnknownPackage(f"no package named {query!r} in {roots or 'the given trees'}")
     ruleset = _rules(config, rules)
-    packages = [p for p in index.packages() if id(p) in wanted]
     from guixml.classify import Classifier, index_resolver
     classifier = Classifier(ruleset, index_resolver(index))
-    result = AuditResult(tuple(classifier.classify(p) for p in packages))
+    with gc_paused():
+        result = AuditResult(tuple(classifier.classify(p) for p in packages))
     descriptions = {rule.id: rule.description for rule in ruleset.rules if rule.description}
     return list(report_of(result, roots=tuple(getattr(index, "roots", ())), policy=policy,
                           config=config, files=_file_roots(index),

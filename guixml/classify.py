@@ -1280,14 +1280,18 @@ def index_resolver(index: Any) -> Resolver:
         cache[key] = value
         return value
 
-    by_name: dict[str, Package] = {}
+    by_name: dict[str, int] = {}
 
     def package_named(name: str) -> Package | None:
+        from guixml.packed import package_head
+        packages = index.packages()
         if not by_name:
-            for p in index.packages():
-                if p.name and not p.hidden:
-                    by_name.setdefault(p.name, p)
-        return by_name.get(name)
+            for i in range(len(packages)):
+                _, _, package_name, _, hidden = package_head(packages, i)
+                if package_name and not hidden:
+                    by_name.setdefault(package_name, i)
+        i = by_name.get(name)
+        return None if i is None else packages[i]
 
     resolve.form_text = index_form_text(index)  # type: ignore[attr-defined]
     resolve.package_named = package_named  # type: ignore[attr-defined]

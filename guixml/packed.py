@@ -14,10 +14,11 @@ from typing import Any
 
 import attrs
 
+from guixml.collector import gc_paused
 from guixml.datum import Location
 from guixml.model import Input, LicenseRef, Origin, Package, Unresolved
 
-__all__ = ["pack_package", "unpack_package", "unorigin", "PackedPackages"]
+__all__ = ["pack_package", "unpack_package", "unorigin", "PackedPackages", "package_head"]
 
 
 def _trusted_constructor(cls: type) -> Any:
@@ -126,6 +127,16 @@ def unpack_package(t: tuple) -> Package:
         span=span, field_spans=t[24])
 
 
+def package_head(packages: Sequence[Package], index: int) -> tuple:
+    """(module, variable, name, version, hidden) of PACKAGES[INDEX], decoding
+    it only when PACKAGES is not a :class:`PackedPackages`."""
+    head = getattr(packages, "head", None)
+    if head is not None:
+        return head(index)
+    p = packages[index]
+    return p.module, p.variable, p.name, p.version, p.hidden
+
+
 class PackedPackages(Sequence):
     """A read-only list of packages decoded from packed tuples on first access."""
 
@@ -145,7 +156,6 @@ class PackedPackages(Sequence):
         return p
 
     def __iter__(self):
-        from guixml.index import gc_paused
         with gc_paused():
             decoded = [self[i] for i in range(len(self))]
         return iter(decoded)
@@ -154,3 +164,9 @@ class PackedPackages(Sequence):
         """(module, variable) of package INDEX, without decoding it."""
         t = self._packed[index]
         return t[0], t[2]
+
+    def head(self, index: int) -> tuple[str, str | None, str | None, str | None, bool]:
+        """(module, variable, name, version, hidden) of package INDEX, without
+        decoding it: enough to find a package among thousands."""
+        t = self._packed[index]
+        return t[0], t[2], t[3], t[4], t[18]
