@@ -44,6 +44,7 @@ from __future__ import annotations
 import os
 import pickle
 import re
+import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -727,11 +728,13 @@ def _read_files(files: list[ChannelFile], roots: list[str], store,
             wanted = _library_files(summaries, roots)
             found_early: dict[str, ModuleSummary] = {}
             blobs = []
+            # One deadline for them all: after a worker died, none will come.
+            deadline = time.monotonic() + WORKER_TIMEOUT
             for module, (path, relative) in wanted.items():
                 pending = early.get(module)
                 if pending is not None and pending[:2] == (path, relative):
                     try:
-                        blob = pending[2].get(WORKER_TIMEOUT)[1]
+                        blob = pending[2].get(max(0.0, deadline - time.monotonic()))[1]
                     except Exception:  # that worker failed: read it below
                         continue
                     blobs.append((path, relative, blob))

@@ -227,3 +227,38 @@ def test_header_imports_guess_the_define_module_clauses(tmp_path):
     (tmp_path / "plain.scm").write_text("(define y 1)\n")
     assert _header_imports(str(tmp_path / "plain.scm")) == []
     assert _header_imports(str(tmp_path / "missing.scm")) == []
+
+
+def test_library_modules_a_stuck_worker_never_sends_are_read_here(tmp_path, monkeypatch):
+    """A worker that hangs on library modules costs one timeout, not one each,
+    and what it never sent is read in this process."""
+    import os
+    import time
+
+    import guixml.index as index_module
+    for name in ("alpha", "beta", "gamma"):
+        (tmp_path / "guix").mkdir(exist_ok=True)
+        (tmp_path / "guix" / f"{name}.scm").write_text(
+            f"(define-module (guix {name})\n  #:export ({name}-version))\n\n"
+            f"(define {name}-version \"1.{len(name)}\")\n")
+    (tmp_path / "gnu" / "packages").mkdir(parents=True)
+    for i in range(6):
+        (tmp_path / "gnu" / "packages" / f"m{i}.scm").write_text(
+            f"(define-module (gnu packages m{i})\n"
+            "  #:use-module (guix alpha)\n  #:use-module (guix beta)\n"
+            "  #:use-module (guix gamma))\n\n"
+            f"(define-public p{i}\n  (package\n    (name \"p{i}\")\n"
+            "    (version (string-append alpha-version beta-version gamma-version))))\n")
+    parent = os.getpid()
+    read = index_module.summarize_file_pickled
+
+    def stuck_on_library(job):
+        if os.getpid() != parent and "/guix/" in job[0].replace(os.sep, "/"):
+            time.sleep(3600)  # ended by the pool's terminate
+        return read(job)
+
+    monkeypatch.setattr(index_module, "summarize_file_pickled", stuck_on_library)
+    monkeypatch.setattr(index_module, "WORKER_TIMEOUT", 1)
+    index = load_channel([str(tmp_path)], jobs=2, use_cache=False)
+    assert sorted((p.name, p.version) for p in index.packages()) == [
+        (f"p{i}", "1.51.41.5") for i in range(6)]
