@@ -12,6 +12,7 @@ Bad files raise :class:`RuleError`, naming the file and the offending entry.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from importlib import resources
@@ -129,6 +130,27 @@ class RuleSet:
             if r.id == rule_id:
                 return r
         return None
+
+    def fingerprint(self) -> str:
+        """A hash of everything the rules, facts and framework names say, the
+        same in every process (sets sorted, patterns written out): what a
+        stored classification is keyed on."""
+        return hashlib.sha256(repr(_canonical(self)).encode()).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    """VALUE as nested tuples of plain values, independent of hash order."""
+    if isinstance(value, re.Pattern):
+        return ("re", value.pattern, value.flags)
+    if attrs.has(type(value)):
+        return (type(value).__name__,) + tuple(
+            (f.name, _canonical(getattr(value, f.name)))
+            for f in attrs.fields(type(value)) if f.init)
+    if isinstance(value, (set, frozenset)):
+        return ("set",) + tuple(sorted(repr(_canonical(v)) for v in value))
+    if isinstance(value, (tuple, list)):
+        return tuple(_canonical(v) for v in value)
+    return value
 
 
 _BUILTIN = ("rules.toml", "upstream-facts.toml", "known-frameworks.toml")

@@ -25,7 +25,7 @@ from typing import Iterable
 from guixml import __version__
 from guixml.atomic import write_bytes_atomic
 
-__all__ = ["ReportCache", "report_key"]
+__all__ = ["ReportCache", "report_key", "code_key"]
 
 KEEP = 6  # entries kept; why: a CI runner alternates a few formats per tree
 
@@ -39,6 +39,19 @@ def _code_fingerprint(digest) -> None:
             stat = path.stat()
             digest.update(f"{path.relative_to(_GUIXML)}\0{stat.st_size}\0"
                           f"{stat.st_mtime_ns}\n".encode())
+
+
+def code_key() -> str:
+    """A hash of guixml's own code and data (see _code_fingerprint)."""
+    if not _CODE_KEY:
+        digest = hashlib.blake2b(digest_size=20)
+        digest.update(f"guixml {__version__}\n".encode())
+        _code_fingerprint(digest)
+        _CODE_KEY.append(digest.hexdigest())
+    return _CODE_KEY[0]
+
+
+_CODE_KEY: list[str] = []
 
 
 def _stat(digest, path: str, shown: str) -> None:
