@@ -24,6 +24,7 @@ docs/api.md documents each call.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import os
 import re
 import subprocess
@@ -205,14 +206,58 @@ def _index(channel_or_paths: Any, cache: bool):
 
 
 def _classify(index: Any, ruleset: Any, keep: Callable[[str], bool] | None,
-              progress: Progress | None, jobs: int | None = None) -> AuditResult:
+              progress: Progress | None, jobs: int | None = None,
+              selection: str | None = "") -> AuditResult:
+    """The audit of INDEX's packages that KEEP keeps.  SELECTION says which
+    those are, for the stored classification (None: do not store it)."""
     if progress:
         progress("indexing", 0, 0)
     packages = [p for p in index.packages() if keep is None or keep(p.file)]
-    audits = classify_packages(index, ruleset, packages, progress, jobs)
+    store, key = _stored_audits_key(index, ruleset, selection)
+    audits = _stored_audits(store, key, packages)
+    if audits is None:
+        audits = classify_packages(index, ruleset, packages, progress, jobs)
+        if key is not None:
+            store.put_audits(key, _audit_rows(audits, packages))
     problems = tuple(error if isinstance(error, Problem) else problem_of(str(error))
                      for error in getattr(index, "errors", ()))
     return AuditResult(packages=tuple(audits), problems=problems)
+
+
+def _stored_audits_key(index: Any, ruleset: Any, selection: str | None) -> tuple[Any, str | None]:
+    """The cache and the key of INDEX's classification by RULESET, when one
+    may be stored: the channel's content, the rules, guixml's code, which
+    packages (SELECTION)."""
+    store = getattr(index, "cache", None)
+    content = getattr(index, "content_key", None)
+    if store is None or not content or selection is None:
+        return None, None
+    from guixml.report.cache import code_key
+    parts = (content, ruleset.fingerprint(), code_key(), selection)
+    return store, hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _audit_rows(audits: list[PackageAudit], packages: list) -> list[tuple]:
+    """AUDITS with each package given by its position in PACKAGES: what is
+    stored (the packages themselves come back from the index)."""
+    position = {id(p): i for i, p in enumerate(packages)}
+    return [(position[id(a.package)], a.weights, a.training_software, a.weight_inputs,
+             a.weights_license, a.weights_license_fsf_libre, a.weights_license_osi_approved,
+             a.confidence, a.inputs, a.evidence, a.from_properties) for a in audits]
+
+
+def _stored_audits(store: Any, key: str | None, packages: list) -> list[PackageAudit] | None:
+    """The audits stored under KEY, of PACKAGES, or None."""
+    if key is None:
+        return None
+    rows = store.get_audits(key)
+    if not isinstance(rows, list) or len(rows) != len(packages):
+        return None
+    with gc_paused():
+        try:
+            return [PackageAudit(packages[row[0]], *row[1:]) for row in rows]
+        except (TypeError, IndexError):  # not what this version stores: a miss
+            return None
 
 
 #: Fewer packages than this are classified without help: forking a worker
@@ -310,7 +355,10 @@ def audit(channel_or_paths: Any, *, rules: Any = None, config: Config | None = N
     index = _index(channel_or_paths, cache)
     ruleset = _rules(config or Config(), rules)
     keep = _selector(_file_roots(index), only, changed_since)
-    return _classify(index, ruleset, keep, progress)
+    # What --changed-since keeps depends on git, not on the files: not stored.
+    selection = None if changed_since else \
+        "\n".join(sorted(os.path.realpath(tree) for tree in only or ()))
+    return _classify(index, ruleset, keep, progress, selection=selection)
 
 
 def _file_roots(index: Any) -> dict[str, str]:

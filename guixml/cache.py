@@ -9,7 +9,10 @@ path as shown, which the summary records) to the pickled
 file is not read again; the key is still its content.  A second, whole-channel
 entry (the file ``channel.marshal`` beside the database) keyed on the hash of
 all file keys holds the linked packages (in the shares linking made), so an
-unchanged channel loads in one read.
+unchanged channel loads in one read.  A third (``audits.pickle``) holds the
+last whole-channel classification, keyed on that hash, the rules and guixml's
+code, so auditing the same tree again in another format or against another
+policy does not classify it again.
 
 Any problem with the cache (unwritable directory, corrupt database) disables
 it silently: the cache only ever saves time.
@@ -207,11 +210,42 @@ class Cache:
             return
         path = self.channel_path
         if not background:
-            _store_channel(path, key, blob)
+            _store_entry(path, key, blob)
             return
         import threading
-        writer = threading.Thread(target=_store_channel, args=(path, key, blob),
+        writer = threading.Thread(target=_store_entry, args=(path, key, blob),
                                   name="guixml-cache-writer")
+        writer.start()
+        _WRITERS.append(writer)
+
+    @property
+    def audits_path(self) -> Path:
+        """The file holding the last whole-channel classification (one entry)."""
+        return self.path.with_name("audits.pickle")
+
+    def get_audits(self, key: str) -> Any:
+        """What :meth:`put_audits` stored under KEY, or None."""
+        try:
+            with open(self.audits_path, "rb") as stream:
+                if stream.readline().rstrip(b"\n") != key.encode():
+                    return None
+                return pickle.loads(stream.read())
+        except Exception:  # missing, torn or stale: a miss
+            return None
+
+    def put_audits(self, key: str, value: Any) -> None:
+        """Store VALUE (picklable) as the classification KEY, written by a
+        thread while the caller goes on (see :meth:`put_channel`)."""
+        import threading
+
+        def store() -> None:
+            try:
+                blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+                return
+            _store_entry(self.audits_path, key, blob)
+
+        writer = threading.Thread(target=store, name="guixml-cache-writer")
         writer.start()
         _WRITERS.append(writer)
 
@@ -221,7 +255,7 @@ class Cache:
         flush_writes()
 
 
-#: Background writes under way (Cache.put_channel), in this process.
+#: Background writes under way (put_channel, put_audits), in this process.
 _WRITERS: list = []
 
 
@@ -231,7 +265,8 @@ def flush_writes() -> None:
         _WRITERS.pop().join()
 
 
-def _store_channel(path: Path, key: str, blob: bytes) -> None:
+def _store_entry(path: Path, key: str, blob: bytes) -> None:
+    """Replace the one-entry file PATH with KEY's BLOB, atomically."""
     from guixml.atomic import write_bytes_atomic
     try:
         write_bytes_atomic(path, key.encode() + b"\n" + blob, durable=False)

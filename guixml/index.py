@@ -244,6 +244,8 @@ class ChannelIndex:
         self._summaries: dict[str, ModuleSummary] | None = None
         self._loader = loader
         self.channel_modules: list[str] = []
+        #: A hash of every file's content (and guixml's), when a cache was used.
+        self.content_key: str | None = None
         if summaries is not None:
             self._set_summaries(summaries)
         self._library: dict[str, ModuleSummary | None] = {}
@@ -666,6 +668,7 @@ def _load_channel(paths, jobs, use_cache, cache_dir) -> ChannelIndex:
             index._packages = PackedPackages(cached["packages"])
             index.cache = store
             index.channel_key = None
+            index.content_key = channel_key
             return index
     summaries, library = _read_files(files, roots, store, jobs)
     index = ChannelIndex(summaries, files, roots)
@@ -673,6 +676,8 @@ def _load_channel(paths, jobs, use_cache, cache_dir) -> ChannelIndex:
     index.jobs = jobs or min(os.cpu_count() or 1, 8)
     index.cache = store
     index.channel_key = channel_key if store is not None else None
+    # What the channel's content is, for what is stored about it later (audits).
+    index.content_key = channel_key if store is not None and all(keys) else None
     return index
 
 

@@ -138,3 +138,66 @@ def test_problem_of():
     evaluation = api.problem_of("a/b.scm:3:0: foo: not evaluated (unbound variable)")
     assert evaluation.kind == "evaluation"
     assert api.problem_of("a/b.scm: [Errno 2] gone").kind == "syntax"
+
+
+def _cached_channel(cache_dir):
+    from guixml.index import load_channel as index_channel
+    return index_channel([EXAMPLE], jobs=1, cache_dir=str(cache_dir))
+
+
+def test_a_second_audit_reuses_the_stored_classification(tmp_path, monkeypatch):
+    from guixml.cache import flush_writes
+    first = api.audit(_cached_channel(tmp_path))
+    flush_writes()
+    assert (tmp_path / "audits.pickle").is_file()
+
+    def no_classifying(*args, **kwargs):
+        raise AssertionError("classified again")
+
+    monkeypatch.setattr(api, "classify_packages", no_classifying)
+    again = api.audit(_cached_channel(tmp_path))
+    assert again.packages == first.packages
+    assert [a.evidence for a in again.packages] == [a.evidence for a in first.packages]
+    assert [a.package.location for a in again.packages] == \
+        [a.package.location for a in first.packages]
+
+
+def test_stored_classification_is_keyed_on_rules_selection_and_content(tmp_path):
+    from guixml.cache import flush_writes, open_cache
+    calls = []
+    real = api.classify_packages
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    api.audit(_cached_channel(tmp_path))
+    flush_writes()
+    extra = tmp_path / "extra.toml"
+    extra.write_text('[[rule]]\nid = "mine"\nkind = "text"\npattern = "zen"\n'
+                     'suggests = "training"\nconfidence = 0.9\n')
+    try:
+        api.classify_packages = counting
+        api.audit(_cached_channel(tmp_path), rules=[str(extra)])  # other rules
+        flush_writes()
+        api.audit(_cached_channel(tmp_path), only=[EXAMPLE])      # other selection
+        flush_writes()
+        api.audit(_cached_channel(tmp_path), only=[EXAMPLE])      # stored: reused
+        assert len(calls) == 2
+        store = open_cache(str(tmp_path))
+        store.audits_path.write_bytes(b"torn")                   # unreadable: a miss
+        api.audit(_cached_channel(tmp_path), only=[EXAMPLE])
+        assert len(calls) == 3
+    finally:
+        api.classify_packages = real
+        flush_writes()
+
+
+def test_ruleset_fingerprint_is_the_same_in_every_process():
+    import subprocess
+    import sys
+    code = "from guixml.rules import load_rules; print(load_rules().fingerprint())"
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2", "3")}
+    assert len(seen) == 1
