@@ -262,3 +262,13 @@ def test_library_modules_a_stuck_worker_never_sends_are_read_here(tmp_path, monk
     index = load_channel([str(tmp_path)], jobs=2, use_cache=False)
     assert sorted((p.name, p.version) for p in index.packages()) == [
         (f"p{i}", "1.51.41.5") for i in range(6)]
+
+
+def test_a_file_that_is_not_utf8_is_reported_where_the_bad_byte_is(tmp_path):
+    (tmp_path / "bad.scm").write_bytes(
+        b'(define-module (bad))\n(define-public b "caf\xc3\xa9 \xff")\n')
+    (tmp_path / "good.scm").write_text(
+        '(define-module (good))\n(define-public g (package (name "g") (version "1")))\n')
+    index = load_channel([str(tmp_path)], jobs=1, use_cache=False)
+    assert [p.name for p in index.packages()] == ["g"]
+    assert "bad.scm:2:23: not UTF-8 text (byte 0xff: invalid start byte)" in index.errors
