@@ -114,3 +114,19 @@ def test_real_pipeline_on_the_fixtures(tmp_path, monkeypatch, capsys):
     main(["annotate", "--write", "."])
     assert snapshot(tmp_path) == after
     assert "0 packages annotated" in capsys.readouterr().err
+
+
+def test_files_that_cannot_be_read_are_reported_not_raised(tmp_path, monkeypatch, capsys):
+    """The real pipeline on a tree with a file that is not UTF-8 and a
+    symbolic link that loops: each is named, nothing is written, exit 2."""
+    shutil.copyfile(FIXTURES / "insert.scm", tmp_path / "insert.scm")
+    (tmp_path / "latin1.scm").write_bytes(b"(define-module (latin1))\n(define x \"\xe9\")\n")
+    (tmp_path / "loop.scm").symlink_to("loop.scm")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GUIXML_CACHE_DIR", str(tmp_path / "cache"))
+    before = (tmp_path / "insert.scm").read_bytes()
+    assert main(["annotate", "--diff", "."]) == 2
+    err = capsys.readouterr().err
+    assert "latin1.scm:2:11: not UTF-8 text" in err
+    assert "loop.scm:" in err and "Traceback" not in err
+    assert (tmp_path / "insert.scm").read_bytes() == before

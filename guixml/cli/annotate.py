@@ -69,8 +69,10 @@ def collect_audits(paths: Sequence[str]) -> Audited:
             continue
         try:
             read_string(_read(Path(files[relative])), relative)
-        except (GuixmlError, UnicodeDecodeError) as failure:
+        except GuixmlError as failure:
             unreadable.append(str(failure).splitlines()[0])
+        except (OSError, UnicodeDecodeError):  # the index said where and why
+            unreadable.append(str(error))
     return Audited(result, files, tuple(dict.fromkeys(unreadable)))
 
 
