@@ -51,7 +51,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from guixml.collector import gc_paused
 from guixml.datum import Location, Source
-from guixml.errors import GuixmlError
+from guixml.errors import EncodingError, GuixmlError, decode_utf8
 from guixml.evaluate import BUILTINS, Evaluator, Scope
 from guixml.forking import WORKER_TIMEOUT
 from guixml.model import Module, Package
@@ -179,24 +179,13 @@ def summarize_file(job: tuple[str, str]) -> ModuleSummary:
     path, relative = job
     try:
         with open(path, "rb") as f:
-            data = f.read()
-        text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+            text = decode_utf8(relative, f.read())
+    except (OSError, EncodingError) as error:
         summary = ModuleSummary(_guess_module_name(relative), relative)
         summary.errors.append(f"{relative}: {error}" if isinstance(error, OSError)
-                              else _decode_error(relative, data, error))
+                              else str(error))
         return summary
     return summarize_source(text, relative, _guess_module_name(relative))
-
-
-def _decode_error(relative: str, data: bytes, error: UnicodeDecodeError) -> str:
-    """Where in DATA the first byte that is not UTF-8 is, as Guile would count
-    (line from 1, column in characters from 0), and what it is."""
-    line_start = data.rfind(b"\n", 0, error.start) + 1
-    line = data.count(b"\n", 0, error.start) + 1
-    column = len(data[line_start:error.start].decode("utf-8", errors="replace"))
-    byte = data[error.start:error.start + 1].hex()
-    return f"{relative}:{line}:{column}: not UTF-8 text (byte 0x{byte}: {error.reason})"
 
 
 class ChannelScope(Scope):

@@ -28,7 +28,7 @@ import re
 from itertools import accumulate
 
 from guixml.datum import NIL, Char, DottedList, Keyword, List, Source, Symbol, Vector, sym
-from guixml.errors import SchemeSyntaxError
+from guixml.errors import SchemeSyntaxError, decode_utf8
 from guixml.numbers import NumberRangeError, parse_number
 from guixml.tokenizer import EXTENDED_SYMBOL, STRING, tokenize
 
@@ -100,9 +100,10 @@ _SPECIAL_START = frozenset("()[]\"#'`,")
 
 
 def read_file(path: str | os.PathLike[str]) -> list:
-    """Every top-level datum of the UTF-8 file PATH (its Source names PATH as given)."""
-    with open(path, encoding="utf-8", newline="") as stream:
-        text = stream.read()
+    """Every top-level datum of the UTF-8 file PATH (its Source names PATH as given).
+    A file that is not UTF-8 raises :class:`~guixml.errors.EncodingError`."""
+    with open(path, "rb") as stream:
+        text = decode_utf8(os.fspath(path), stream.read())
     # Like Guile's UTF-8 file ports, skip a byte order mark at the start (the
     # Source keeps it, so that offsets stay those of the file's text).
     return _Parser(Source(os.fspath(path), text), skip_bom=True).parse()

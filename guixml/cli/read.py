@@ -34,10 +34,6 @@ def run(args: argparse.Namespace) -> int:
         except OSError as error:
             print(f"guixml: {path}: {error.strerror}", file=sys.stderr)
             return 2
-        except UnicodeDecodeError as error:
-            print(f"guixml: {path}: not UTF-8 text ({error.reason} at byte "
-                  f"{error.start})", file=sys.stderr)
-            return 2
         out.write("".join(write(datum) + "\n" for datum in data))
     out.flush()
     return 0
