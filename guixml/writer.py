@@ -287,6 +287,13 @@ def _write_number(value) -> str:
 
 def write(datum) -> str:
     """DATUM as Guile 3.0's ``write`` prints it."""
+    try:
+        return _write(datum)
+    except RecursionError:  # nested deeper than Python's stack: Guile's is not bounded
+        return _write_deep(datum)
+
+
+def _write(datum) -> str:
     kind = type(datum)
     if kind is List or kind is list:
         if not datum:
@@ -299,6 +306,48 @@ def write(datum) -> str:
     parts = []
     _write_other(datum, parts, parts.append)
     return "".join(parts)
+
+
+_END = object()
+
+
+def _write_deep(datum) -> str:
+    """What :func:`_write` gives, with a stack of its own instead of recursion.
+
+    Slower, so only for data nested too deep for the recursive writer.  Each
+    frame is [the items left, the dotted tail still to write or _END, whether
+    no item was written yet]."""
+    parts: list[str] = []
+    stack: list[list] = []
+    value = datum
+    while True:
+        kind = type(value)
+        if kind is DottedList:
+            parts.append("(")
+            stack.append([iter(value.items), value.tail if value.tail is not NIL else _END,
+                          True])
+        elif (kind is List or kind is list or kind is Vector or kind is tuple) and value:
+            parts.append("#(" if kind is Vector or kind is tuple else "(")
+            stack.append([iter(value), _END, True])
+        else:  # an atom or an empty sequence: no nesting
+            parts.append(_write(value))
+        while stack:
+            frame = stack[-1]
+            item = next(frame[0], _END)
+            if item is not _END:
+                if not frame[2]:
+                    parts.append(" ")
+                frame[2] = False
+                value = item
+                break
+            if frame[1] is not _END:
+                parts.append(" . ")
+                value, frame[1] = frame[1], _END
+                break
+            parts.append(")")
+            stack.pop()
+        else:
+            return "".join(parts)
 
 
 def _write_items(items, parts: list, append) -> None:

@@ -213,6 +213,29 @@ def test_our_reader_reads_back_what_we_write(datum):
     assert equal(back, datum), (text, back)
 
 
+@settings(max_examples=150, deadline=None)
+@given(data)
+def test_the_writer_without_recursion_writes_what_the_recursive_one_does(datum):
+    from guixml.writer import _write, _write_deep
+    assert _write_deep(datum) == _write(datum)
+
+
+def _deep(depth: int) -> str:
+    """A datum nested DEPTH lists and vectors deep, with dotted pairs on the way."""
+    opening = "".join("(a " if i % 3 else "#((b . c) " for i in range(depth))
+    closing = "".join(")" for _ in range(depth))
+    return f"{opening}#\\x \"s\" . d{closing}"
+
+
+def test_data_nested_deeper_than_pythons_stack_are_read_and_written(guile, guile_env,
+                                                                     tmp_path):
+    text = _deep(20_000)
+    (datum,) = read_string(text)
+    written = write(datum)
+    [guile_line] = guile_rewrite(guile, guile_env, [text], tmp_path)
+    assert written == guile_line
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.data_too_large])
 @given(st.lists(data, min_size=20, max_size=40))
