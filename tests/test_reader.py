@@ -373,3 +373,14 @@ def test_garbage_collector_state_is_restored():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_file_that_is_not_utf8_is_an_error_at_its_first_bad_byte(tmp_path):
+    from guixml.errors import EncodingError
+    path = tmp_path / "latin1.scm"
+    path.write_bytes(b'(define x "ok")\n(define y "\xe9t\xe9")\n')
+    with pytest.raises(EncodingError) as caught:
+        read_file(path)
+    assert caught.value.location.line == 2 and caught.value.location.column == 11
+    assert str(caught.value) == (f"{path}:2:11: not UTF-8 text "
+                                 "(byte 0xe9: invalid continuation byte)")
