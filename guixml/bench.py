@@ -203,6 +203,22 @@ register(Benchmark(
     guile_command=guile_script(READ_ONLY_SCM),
 ))
 
+def _index_uncached(paths: list[Path], jobs: int) -> int:
+    """The whole channel index (parse, model, resolution) with no cache at all."""
+    from guixml.index import load_channel
+    return len(load_channel([str(_index_root(paths))], jobs=jobs,
+                            use_cache=False).packages())
+
+
+register(Benchmark(
+    name="index-nocache",
+    description="channel index of the whole tree with no cache read or written "
+                "(--no-cache: parse, model and resolution alone), against Guile reading it",
+    files=package_modules,
+    guixml=_index_uncached,
+    guile_command=guile_script(READ_ONLY_SCM),
+))
+
 _WARM_CACHE: dict[str, str] = {}
 
 
