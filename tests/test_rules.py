@@ -207,3 +207,16 @@ def test_required_literals_none_when_nothing_is_certain(pattern):
     assert found is None or all(len(s) >= 1 for s in found)
     if pattern.startswith("(?i") or pattern in (r"\w+", r"a?", r"(?:abc)?"):
         assert found is None
+
+
+@pytest.mark.parametrize("code, expected", [
+    ('(invoke "cpat" "--logitModel=Human_logitModel.RData" "--gene=x.fa")', True),
+    ('(invoke "tool" "--model-file=models/en.bin")', True),
+    ('(invoke "tool" "--model=/gnu/store/abc-net/net.bin")', False),   # another input's
+    ('(invoke "tool" "--model=#$net")', False),
+    ('(string-append "--with-model=" model)', False),
+    ('(invoke "cc" "--cpu-model=generic")', False),
+])
+def test_model_file_option_rule(rules, code, expected):
+    rule = rules.rule("build.model-file-option")
+    assert bool(rule.pattern.search(code)) is expected
