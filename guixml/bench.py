@@ -203,6 +203,7 @@ register(Benchmark(
     guile_command=guile_script(READ_ONLY_SCM),
 ))
 
+
 def _index_uncached(paths: list[Path], jobs: int) -> int:
     """The whole channel index (parse, model, resolution) with no cache at all."""
     from guixml.index import load_channel

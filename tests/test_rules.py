@@ -60,18 +60,25 @@ def test_strong_signals_decide_alone_weak_ones_do_not(rules):
     assert by_id["text.deep-learning-weak"].confidence < rules.threshold
 
 
-@pytest.mark.parametrize("uri, expected", [
-    ("https://tests.example.org/api/nn/nn-0123.nnue", True),
-    ("https://example.org/models/llama-7b.Q4_K_M.gguf", True),
-    ("https://example.org/m/model.safetensors", True),
-    ("https://example.org/eng.traineddata", True),
-    ("https://www.example.pt", False),
-    ("https://example.org/releases/foo-1.0.tar.gz", False),
-    ("https://example.org/doc/setup.pth.html", False),
+@pytest.mark.parametrize("rule_id, text, expected", [
+    ("origin.weight-extension", "https://tests.example.org/api/nn/nn-0123.nnue", True),
+    ("origin.weight-extension", "https://example.org/models/llama-7b.Q4_K_M.gguf", True),
+    ("origin.weight-extension", "https://example.org/m/model.safetensors", True),
+    ("origin.weight-extension", "https://example.org/eng.traineddata", True),
+    ("origin.weight-extension", "https://www.example.pt", False),
+    ("origin.weight-extension", "https://example.org/releases/foo-1.0.tar.gz", False),
+    ("origin.weight-extension", "https://example.org/doc/setup.pth.html", False),
+    ("build.model-file-option",
+     '(invoke "cpat" "--logitModel=Human_logitModel.RData" "--gene=x.fa")', True),
+    ("build.model-file-option", '(invoke "tool" "--model-file=models/en.bin")', True),
+    # another input's file, a gexp, a variable, not a file:
+    ("build.model-file-option", '(invoke "tool" "--model=/gnu/store/abc-net/net.bin")', False),
+    ("build.model-file-option", '(invoke "tool" "--model=#$net")', False),
+    ("build.model-file-option", '(string-append "--with-model=" model)', False),
+    ("build.model-file-option", '(invoke "cc" "--cpu-model=generic")', False),
 ])
-def test_weight_extension_rule(rules, uri, expected):
-    rule = rules.rule("origin.weight-extension")
-    assert bool(rule.pattern.search(uri)) is expected
+def test_rule_patterns(rules, rule_id, text, expected):
+    assert bool(rules.rule(rule_id).pattern.search(text)) is expected
 
 
 def test_frameworks(rules):
@@ -208,15 +215,3 @@ def test_required_literals_none_when_nothing_is_certain(pattern):
     if pattern.startswith("(?i") or pattern in (r"\w+", r"a?", r"(?:abc)?"):
         assert found is None
 
-
-@pytest.mark.parametrize("code, expected", [
-    ('(invoke "cpat" "--logitModel=Human_logitModel.RData" "--gene=x.fa")', True),
-    ('(invoke "tool" "--model-file=models/en.bin")', True),
-    ('(invoke "tool" "--model=/gnu/store/abc-net/net.bin")', False),   # another input's
-    ('(invoke "tool" "--model=#$net")', False),
-    ('(string-append "--with-model=" model)', False),
-    ('(invoke "cc" "--cpu-model=generic")', False),
-])
-def test_model_file_option_rule(rules, code, expected):
-    rule = rules.rule("build.model-file-option")
-    assert bool(rule.pattern.search(code)) is expected
