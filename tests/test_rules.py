@@ -76,6 +76,11 @@ def test_strong_signals_decide_alone_weak_ones_do_not(rules):
     ("build.model-file-option", '(invoke "tool" "--model=#$net")', False),
     ("build.model-file-option", '(string-append "--with-model=" model)', False),
     ("build.model-file-option", '(invoke "cc" "--cpu-model=generic")', False),
+    ("text.models-are-trained", "Statistical models can be trained with a training set", True),
+    ("text.models-are-trained", "a neural network fed with a moving window is trained to "
+                                "associate the images with a response", True),
+    ("text.models-are-trained", "This network is trained on ImageNet.", False),
+    ("text.models-are-trained", "Models are downloaded. The network is fast.", False),
 ])
 def test_rule_patterns(rules, rule_id, text, expected):
     assert bool(rules.rule(rule_id).pattern.search(text)) is expected
