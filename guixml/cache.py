@@ -9,10 +9,13 @@ path as shown, which the summary records) to the pickled
 file is not read again; the key is still its content.  A second, whole-channel
 entry (the file ``channel.marshal`` beside the database) keyed on the hash of
 all file keys holds the linked packages (in the shares linking made), so an
-unchanged channel loads in one read.  A third (``audits.pickle``) holds the
-last whole-channel classification, keyed on that hash, the rules and guixml's
-code, so auditing the same tree again in another format or against another
-policy does not classify it again.
+unchanged channel loads in one read; it also records the library modules
+(``guix/…``) linking looked up and how their files stood
+(:func:`guixml.index.library_stamp`), and a load whose library changed is a
+miss.  A third (``audits.pickle``) holds the last whole-channel
+classification, keyed on that hash, the rules and guixml's code, and checked
+against the library modules it looked up, so auditing the same tree again in
+another format or against another policy does not classify it again.
 
 Any problem with the cache (unwritable directory, corrupt database) disables
 it silently: the cache only ever saves time.
@@ -191,10 +194,13 @@ class Cache:
             return None
 
     def put_channel(self, key: str, modules: list[str], errors: list[str],
-                    shares: list, *, background: bool = False) -> None:
+                    shares: list, *, library: tuple[list[str], str] | None = None,
+                    background: bool = False) -> None:
         """Store the linked channel: its MODULES, ERRORS and packed packages in
-        SHARES, each a list or the ``marshal`` bytes of a (packages, errors)
-        pair as a linking worker sent it (stored as they are).
+        SHARES, each a list or the ``marshal`` bytes of a (packages, errors, …)
+        tuple as a linking worker sent it (stored as they are), and LIBRARY,
+        the library modules linking used and their stamp
+        (:func:`guixml.index.library_stamp`), which a later load checks.
 
         A file of its own beside the database, replaced atomically (a reader
         sees the old entry or the new, and a torn one fails to load: a miss):
@@ -203,7 +209,8 @@ class Cache:
         it, and so does the interpreter at exit.
         """
         try:
-            blob = dump_channel({"modules": modules, "errors": errors, "shares": [
+            blob = dump_channel({"modules": modules, "errors": errors, "library": library,
+                                 "shares": [
                 share if isinstance(share, bytes) else dump_channel((share, []))
                 for share in shares]})
         except (ValueError, TypeError, RecursionError):

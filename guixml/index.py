@@ -41,6 +41,7 @@ collector is paused while the index is built.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import re
@@ -245,8 +246,12 @@ class ChannelIndex:
         self._summaries: dict[str, ModuleSummary] | None = None
         self._loader = loader
         self.channel_modules: list[str] = []
-        #: A hash of every file's content (and guixml's), when a cache was used.
+        #: A hash of every file's content, of the library modules used as they
+        #: are on disk, and of guixml's code, once linked with a cache.
         self.content_key: str | None = None
+        self._content_base: str | None = None
+        #: Library modules linking workers looked up (see library_modules).
+        self.library_used: set[str] = set()
         if summaries is not None:
             self._set_summaries(summaries)
         self._library: dict[str, ModuleSummary | None] = {}
@@ -570,11 +575,25 @@ class ChannelIndex:
                                                        for_cache=cached)
                 self.errors.extend(errors)
                 self._packages = PackedPackages(packed)
+            library = self.library_record()
+            if self._content_base:
+                self.content_key = _content_key(self._content_base, library[1])
             if cached:
                 # Written by a thread while the caller goes on (see Cache.flush).
                 store.put_channel(self.channel_key, self.channel_modules, self.errors, shares,
-                                  background=True)
+                                  library=library, background=True)
         return self._packages
+
+    def library_modules(self) -> set[str]:
+        """The modules outside the channel that this index looked up, found or not
+        (in this process and, once linked, in the linking workers)."""
+        return set(self._library) | self.library_used
+
+    def library_record(self) -> tuple[list[str], str]:
+        """The library modules looked up and :func:`library_stamp` of them now:
+        what a stored result that depends on them is checked against."""
+        modules = sorted(self.library_modules())
+        return modules, library_stamp(self.roots, modules)
 
     @property
     def modules(self) -> dict[str, Module]:
@@ -660,6 +679,10 @@ def _load_channel(paths, jobs, use_cache, cache_dir) -> ChannelIndex:
         store.db.commit()
         channel_key = store.channel_key(keys, "\0".join(roots))
         cached = store.get_channel(channel_key) if all(keys) else None
+        library = cached.get("library") if cached is not None else None
+        if cached is not None and not (
+                library and library_stamp(roots, library[0]) == library[1]):
+            cached = None  # a library module changed, appeared or went away
         if cached is not None:
             from guixml.packed import PackedPackages
             index = ChannelIndex(None, files, roots,
@@ -669,7 +692,8 @@ def _load_channel(paths, jobs, use_cache, cache_dir) -> ChannelIndex:
             index._packages = PackedPackages(cached["packages"])
             index.cache = store
             index.channel_key = None
-            index.content_key = channel_key
+            index.library_used.update(library[0])
+            index.content_key = _content_key(channel_key, library[1])
             return index
     summaries, library = _read_files(files, roots, store, jobs)
     index = ChannelIndex(summaries, files, roots)
@@ -677,9 +701,36 @@ def _load_channel(paths, jobs, use_cache, cache_dir) -> ChannelIndex:
     index.jobs = jobs or min(os.cpu_count() or 1, 8)
     index.cache = store
     index.channel_key = channel_key if store is not None else None
-    # What the channel's content is, for what is stored about it later (audits).
-    index.content_key = channel_key if store is not None and all(keys) else None
+    # What the channel's content is, for what is stored about it later (audits);
+    # the library modules it uses are known once it is linked (packages()).
+    index._content_base = channel_key if store is not None and all(keys) else None
     return index
+
+
+def library_stamp(roots: Sequence[str], modules: Iterable[str]) -> str:
+    """How the files of library MODULES look under ROOTS now: for each root,
+    whether the file is there and its size, times and inode.
+
+    A whole-channel entry depends on the library modules linking used as much
+    as on the channel's files, and a module not found then may appear later.
+    By ``stat``, as git's index does (the change time catches what keeps size
+    and modification time): hashing them again would cost a warm load more
+    than it saves."""
+    digest = hashlib.sha256()
+    for module in sorted(modules):
+        relative = "/".join(module.strip("()").split()) + ".scm"
+        for root in roots:
+            try:
+                st = os.stat(os.path.join(root, relative))
+                seen = f"{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}"
+            except OSError:
+                seen = "-"
+            digest.update(f"{module}\0{root}\0{seen}\n".encode())
+    return digest.hexdigest()
+
+
+def _content_key(channel_key: str, library_stamp: str) -> str:
+    return hashlib.sha256(f"{channel_key}\0{library_stamp}".encode()).hexdigest()
 
 
 def _summaries(files: list[ChannelFile], store, jobs: int | None) -> list[ModuleSummary]:

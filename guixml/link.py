@@ -91,16 +91,21 @@ def link_parallel(index: "ChannelIndex", modules: list[str], jobs: int,
         # Marshalled for the cache now, while the workers are still at theirs.
         return packed, errors, marshal.dumps((packed, [])) if for_cache else b""
 
-    (packed, errors, blob), sent = run_shares(
-        lambda k: marshal.dumps(link_packed(index, chunks[k])), len(chunks), first)
+    def share(k: int) -> bytes:
+        more, more_errors = link_packed(index, chunks[k])
+        # And the library modules this worker looked up (see library_used).
+        return marshal.dumps((more, more_errors, sorted(index.library_modules())))
+
+    (packed, errors, blob), sent = run_shares(share, len(chunks), first)
     shares = [blob]
-    for k, share in enumerate(sent, start=1):
-        if share is None:  # that worker failed: its share is linked here
+    for k, share_blob in enumerate(sent, start=1):
+        if share_blob is None:  # that worker failed: its share is linked here
             more, more_errors = link_packed(index, chunks[k])
-            share = marshal.dumps((more, [])) if for_cache else b""
+            share_blob = marshal.dumps((more, [])) if for_cache else b""
         else:
-            more, more_errors = marshal.loads(share)
-        shares.append(share)
+            more, more_errors, used = marshal.loads(share_blob)
+            index.library_used.update(used)
+        shares.append(share_blob)
         packed.extend(more)
         errors.extend(more_errors)
     return packed, errors, shares if for_cache else []

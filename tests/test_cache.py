@@ -75,9 +75,79 @@ def test_channel_linked_in_shares_is_written_in_the_background_and_read_back(tmp
 
 def test_channel_entry_of_another_key_or_torn_is_a_miss(tmp_path):
     store = open_cache(str(tmp_path / "cache"))
-    store.put_channel("k1", ["(m)"], [], [[]])
-    assert store.get_channel("k1") == {"modules": ["(m)"], "errors": [], "packages": []}
+    store.put_channel("k1", ["(m)"], [], [[]], library=(["(guix x)"], "stamp"))
+    assert store.get_channel("k1") == {"modules": ["(m)"], "errors": [], "packages": [],
+                                       "library": (["(guix x)"], "stamp")}
     assert store.get_channel("k2") is None
     data = store.channel_path.read_bytes()
     store.channel_path.write_bytes(data[:len(data) // 2])
     assert store.get_channel("k1") is None
+
+
+def _checkout(root: Path, version: str) -> None:
+    """A tree shaped like a Guix checkout: a package module and a library module."""
+    (root / "guix").mkdir(parents=True, exist_ok=True)
+    (root / "gnu" / "packages").mkdir(parents=True, exist_ok=True)
+    (root / "guix" / "fake.scm").write_text(
+        f'(define-module (guix fake)\n  #:export (fake-version))\n'
+        f'(define fake-version "{version}")\n')
+    (root / "gnu" / "packages" / "a.scm").write_text(
+        '(define-module (gnu packages a)\n  #:use-module (guix fake))\n'
+        '(define-public a (package (name "a") (version fake-version)))\n')
+
+
+def _version(root: Path, cache: str, jobs: int) -> tuple[str | None, bool]:
+    """Package a's version, and whether the whole-channel entry served it."""
+    index = load_channel([str(root)], cache_dir=cache, jobs=jobs)
+    version = index.package("(gnu packages a)", "a").version
+    flush_writes()
+    return version, index.channel_key is None
+
+
+def test_a_changed_library_module_invalidates_the_linked_channel(tmp_path):
+    root = tmp_path / "guix"
+    _checkout(root, "1.0")
+    cache = str(tmp_path / "cache")
+    assert _version(root, cache, 1) == ("1.0", False)
+    assert _version(root, cache, 1) == ("1.0", True)
+    _checkout(root, "2.0")                    # the library module changed
+    assert _version(root, cache, 1) == ("2.0", False)
+    assert _version(root, cache, 1) == ("2.0", True)
+    (root / "guix" / "fake.scm").unlink()     # … and went away
+    assert _version(root, cache, 1) == (None, False)
+    _checkout(root, "3.0")                    # … and appeared again
+    assert _version(root, cache, 1) == ("3.0", False)
+
+
+def test_library_modules_only_a_linking_worker_used_are_checked_too(tmp_path):
+    root = tmp_path / "guix"
+    (root / "guix").mkdir(parents=True)
+    (root / "gnu" / "packages").mkdir(parents=True)
+    (root / "guix" / "fake.scm").write_text(
+        "(define-module (guix fake)\n  #:use-module (guix deep)\n"
+        "  #:export (fake-version))\n(define fake-version deep-version)\n")
+
+    def deep(version: str) -> None:
+        (root / "guix" / "deep.scm").write_text(
+            f'(define-module (guix deep)\n  #:export (deep-version))\n'
+            f'(define deep-version "{version}")\n')
+
+    deep("1.0")
+    for i in range(4):  # linked in two shares; only the second share's use (guix fake)
+        uses = "\n  #:use-module (guix fake)" if i >= 2 else ""
+        version = "fake-version" if i >= 2 else '"0"'
+        (root / "gnu" / "packages" / f"m{i}.scm").write_text(
+            f"(define-module (gnu packages m{i}){uses})\n"
+            f'(define-public p{i} (package (name "p{i}") (version {version})))\n')
+    cache = str(tmp_path / "cache")
+
+    def versions() -> list:
+        index = load_channel([str(root)], cache_dir=cache, jobs=2)
+        found = [p.version for p in index.packages()]
+        flush_writes()
+        return found
+
+    assert versions() == ["0", "0", "1.0", "1.0"]
+    assert versions() == ["0", "0", "1.0", "1.0"]
+    deep("2.0")
+    assert versions() == ["0", "0", "2.0", "2.0"]
