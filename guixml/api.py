@@ -214,11 +214,12 @@ def _classify(index: Any, ruleset: Any, keep: Callable[[str], bool] | None,
         progress("indexing", 0, 0)
     packages = [p for p in index.packages() if keep is None or keep(p.file)]
     store, key = _stored_audits_key(index, ruleset, selection)
-    audits = _stored_audits(store, key, packages)
+    audits = _stored_audits(index, store, key, packages)
     if audits is None:
         audits = classify_packages(index, ruleset, packages, progress, jobs)
         if key is not None:
-            store.put_audits(key, _audit_rows(audits, packages))
+            # With the library modules classifying looked up too, checked on load.
+            store.put_audits(key, (index.library_record(), _audit_rows(audits, packages)))
     problems = tuple(error if isinstance(error, Problem) else problem_of(str(error))
                      for error in getattr(index, "errors", ()))
     return AuditResult(packages=tuple(audits), problems=problems)
@@ -230,7 +231,8 @@ def _stored_audits_key(index: Any, ruleset: Any, selection: str | None) -> tuple
     packages (SELECTION)."""
     store = getattr(index, "cache", None)
     content = getattr(index, "content_key", None)
-    if store is None or not content or selection is None:
+    if store is None or not content or selection is None \
+            or not hasattr(index, "library_record"):
         return None, None
     from guixml.report.cache import code_key
     parts = (content, ruleset.fingerprint(), code_key(), selection)
@@ -246,12 +248,19 @@ def _audit_rows(audits: list[PackageAudit], packages: list) -> list[tuple]:
              a.confidence, a.inputs, a.evidence, a.from_properties) for a in audits]
 
 
-def _stored_audits(store: Any, key: str | None, packages: list) -> list[PackageAudit] | None:
-    """The audits stored under KEY, of PACKAGES, or None."""
+def _stored_audits(index: Any, store: Any, key: str | None,
+                   packages: list) -> list[PackageAudit] | None:
+    """The audits stored under KEY, of INDEX's PACKAGES, or None (also when a
+    library module they depend on changed since)."""
     if key is None:
         return None
-    rows = store.get_audits(key)
-    if not isinstance(rows, list) or len(rows) != len(packages):
+    from guixml.index import library_stamp
+    try:
+        (modules, stamp), rows = store.get_audits(key)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(rows, list) or len(rows) != len(packages) \
+            or library_stamp(index.roots, modules) != stamp:
         return None
     with gc_paused():
         try:

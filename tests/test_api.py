@@ -201,3 +201,42 @@ def test_ruleset_fingerprint_is_the_same_in_every_process():
                            check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
             for seed in ("1", "2", "3")}
     assert len(seen) == 1
+
+
+def test_stored_classification_is_not_reused_after_a_library_module_changed(tmp_path):
+    from guixml.cache import flush_writes
+    from guixml.index import load_channel as index_channel
+    root = tmp_path / "guix"
+    (root / "guix").mkdir(parents=True)
+    (root / "gnu" / "packages").mkdir(parents=True)
+    (root / "gnu" / "packages" / "a.scm").write_text(
+        '(define-module (gnu packages a)\n  #:use-module (guix fake))\n'
+        '(define-public a (package (name "a") (version "1")\n'
+        '  (source (origin (method url-fetch) (uri (string-append fake-host "/a.tar.gz"))))))\n')
+
+    def library(host: str) -> None:
+        (root / "guix" / "fake.scm").write_text(
+            f'(define-module (guix fake)\n  #:export (fake-host))\n(define fake-host "{host}")\n')
+
+    calls = []
+    real = api.classify_packages
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    def uri() -> str:
+        index = index_channel([str(root)], jobs=1, cache_dir=str(tmp_path / "cache"))
+        [entry] = api.audit(index).packages
+        flush_writes()
+        return entry.package.source.uris[0]
+
+    library("https://example.org")
+    try:
+        api.classify_packages = counting
+        assert uri() == "https://example.org/a.tar.gz" and len(calls) == 1
+        assert uri() == "https://example.org/a.tar.gz" and len(calls) == 1  # stored
+        library("https://example.net/models")
+        assert uri() == "https://example.net/models/a.tar.gz" and len(calls) == 2
+    finally:
+        api.classify_packages = real
