@@ -50,8 +50,9 @@ def cache_directory(explicit: str | None = None) -> Path:
 
 
 #: The modules whose code decides what a summary or a linked package holds.
-_EVALUATION_CODE = ("values.py", "evaluate.py", "builtins.py", "summary.py", "transforms.py", "macros.py",
-                    "link.py", "packed.py", "model.py", "reader.py", "data/evaluation.toml")
+_EVALUATION_CODE = ("tokenizer.py", "reader.py", "numbers.py", "datum.py", "values.py",
+                    "evaluate.py", "builtins.py", "summary.py", "transforms.py", "macros.py",
+                    "index.py", "link.py", "packed.py", "model.py", "data/evaluation.toml")
 
 
 def code_fingerprint() -> str:
