@@ -22,10 +22,11 @@ such as ``pypi-uri``), channel roots (every ``.scm`` under them), or single
 How it works: each file is read and evaluated on its own, in parallel
 (:mod:`guixml.summary`; results cached by content in :mod:`guixml.cache`
 as they arrive), and so are the library modules the channel imports, queued
-as soon as a file importing them is read; then, in
-one process, references between modules are resolved through each module's
-imports (``#:select``, ``#:prefix``, ``#:hide``, ``#:renamer``) and the
-package values are turned into packages (:mod:`guixml.link`), kept packed
+before the files (guessed from their ``define-module`` heads) or as soon as
+a file importing them is read; then references between modules are resolved
+through each module's imports (``#:select``, ``#:prefix``, ``#:hide``,
+``#:renamer``) and the package values are turned into packages
+(:mod:`guixml.link`, the modules shared among forked processes), kept packed
 (:mod:`guixml.packed`) and decoded into :class:`guixml.model.Package`
 objects when first used.  A module that does not parse, or a definition that
 does not evaluate, is reported in :attr:`ChannelIndex.errors` with its
@@ -34,9 +35,8 @@ location and skipped.
 What keeps it fast: resolution looks names up in an inverted index of
 exports (module names by exported name) instead of scanning each module's
 imports; what a reference names is remembered; linking builds packed tuples,
-not hundreds of thousands of model objects; linking runs in one process
-(forked workers each redid the evaluation they shared); the cyclic garbage
-collector is paused while the index is built.
+not hundreds of thousands of model objects; the cyclic garbage collector
+is paused while the index is built.
 """
 
 from __future__ import annotations
@@ -100,6 +100,21 @@ class ChannelFile:
         self.path = path
         self.relative = relative
         self.root = root
+
+
+def _module_file(module: str) -> str:
+    """The path, relative to a root, of the file of MODULE: ``(a b)`` → ``a/b.scm``."""
+    return "/".join(module.strip("()").split()) + ".scm"
+
+
+def _library_file(module: str, roots: Sequence[str]) -> tuple[str, str] | None:
+    """(path, relative) of MODULE's file under the first of ROOTS that has it."""
+    relative = _module_file(module)
+    for root in roots:
+        path = os.path.join(root, relative)
+        if os.path.isfile(path):
+            return path, relative
+    return None
 
 
 def _guess_module_name(relative: str) -> str:
@@ -304,15 +319,11 @@ class ChannelIndex:
         if module in self._library:
             return self._library[module]
         self._library[module] = None
-        parts = module.strip("()").split()
-        relative = "/".join(parts) + ".scm"
-        for root in self.roots:
-            path = os.path.join(root, relative)
-            if os.path.isfile(path):
-                summary = self._load_library(path, relative)
-                self._library[module] = summary
-                return summary
-        return None
+        found = _library_file(module, self.roots)
+        if found is None:
+            return None
+        summary = self._library[module] = self._load_library(*found)
+        return summary
 
     def _load_library(self, path: str, relative: str) -> ModuleSummary:
         store = getattr(self, "cache", None)
@@ -320,10 +331,10 @@ class ChannelIndex:
             summary = store.get_summary(path, relative)
             if summary is not None:
                 return summary
-        blob = summarize_file_pickled((path, relative))
+        summary, blob = _summarize_here((path, relative))
         if store is not None:
             store.put_blobs([(path, relative, blob)])
-        return pickle.loads(blob)
+        return summary
 
     def scope(self, module: str) -> ChannelScope:
         scope = self._scopes.get(module)
@@ -718,7 +729,7 @@ def library_stamp(roots: Sequence[str], modules: Iterable[str]) -> str:
     than it saves."""
     digest = hashlib.sha256()
     for module in sorted(modules):
-        relative = "/".join(module.strip("()").split()) + ".scm"
+        relative = _module_file(module)
         for root in roots:
             try:
                 st = os.stat(os.path.join(root, relative))
@@ -758,14 +769,10 @@ def _read_files(files: list[ChannelFile], roots: list[str], store,
         for module in modules:
             if module in early or module in guessed:
                 continue
-            early[module] = None
-            relative = "/".join(module.strip("()").split()) + ".scm"
-            for root in roots:
-                path = os.path.join(root, relative)
-                if os.path.isfile(path):
-                    early[module] = (path, relative, pools[0].apply_async(
-                        _summarize_indexed, ((0, (path, relative)),)))
-                    break
+            found = early[module] = _library_file(module, roots)
+            if found is not None:
+                early[module] = (*found, pools[0].apply_async(
+                    _summarize_indexed, ((0, found),)))
 
     def prefetch(summary: ModuleSummary) -> None:
         queue(imp.module for imp in summary.imports)
@@ -816,12 +823,9 @@ def _library_files(summaries: list[ModuleSummary], roots: list[str]) -> dict[str
         for imp in s.imports if s is not None else ():
             if imp.module in names or imp.module in wanted:
                 continue
-            relative = "/".join(imp.module.strip("()").split()) + ".scm"
-            for root in roots:
-                path = os.path.join(root, relative)
-                if os.path.isfile(path):
-                    wanted[imp.module] = (path, relative)
-                    break
+            found = _library_file(imp.module, roots)
+            if found is not None:
+                wanted[imp.module] = found
     return wanted
 
 
@@ -845,7 +849,6 @@ def _read_batch(work: list[tuple[str, str]], store, jobs: int,
         missing = list(range(len(work)))
     if not missing:
         return results  # type: ignore[return-value]
-    blobs: list[Any] = [None] * len(work)
     parallel = jobs > 1 and len(missing) > 4
     if parallel and not pools:
         import multiprocessing
@@ -877,25 +880,25 @@ def _read_batch(work: list[tuple[str, str]], store, jobs: int,
                 if len(unstored) >= 64:
                     store.put_blobs(unstored)
                     unstored = []
-        for k in missing:
-            if results[k] is None:
-                blob = summarize_file_pickled(work[k])
-                results[k] = pickle.loads(blob)
-                if store is not None:
-                    unstored.append((work[k][0], work[k][1], blob))
-        if store is not None and unstored:
-            store.put_blobs(unstored)
-        return results  # type: ignore[return-value]
+        left = [k for k in missing if results[k] is None]
     else:
-        for k in missing:
-            # Pickled for the cache (and to mark what cannot be pickled as deferred,
-            # see dump_summary); the summary itself is used as it is, not decoded.
-            summary = summarize_file(work[k])
-            blobs[k] = dump_summary(summary)
-            results[k] = summary
-    if store is not None:
-        store.put_blobs([(work[k][0], work[k][1], blobs[k]) for k in missing])
+        unstored, left = [], missing
+    for k in left:
+        results[k], blob = _summarize_here(work[k])
+        unstored.append((work[k][0], work[k][1], blob))
+    if store is not None and unstored:
+        store.put_blobs(unstored)
     return results  # type: ignore[return-value]
+
+
+def _summarize_here(job: tuple[str, str]) -> tuple[ModuleSummary, bytes]:
+    """The summary of a file read in this process, and its pickle for the cache.
+
+    Pickled also to mark what cannot be pickled as deferred (see dump_summary);
+    the summary itself is used as it is, not decoded again.
+    """
+    summary = summarize_file(job)
+    return summary, dump_summary(summary)
 
 
 #: A ``#:use-module`` clause's module name, with or without options.
