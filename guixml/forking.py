@@ -1,7 +1,8 @@
 """Work shared among forked processes: this one does the first share, workers the others.
 
-Linking (:mod:`guixml.link`) and classifying (:mod:`guixml.classify_shares`)
-both need the whole channel index to do any share of their work.  A worker
+Linking (:mod:`guixml.link`), the classifier's text prefetch
+(:func:`guixml.api.classify_packages`) and any such step need the whole
+channel index to do any share of their work.  A worker
 forked once the index is built sees it as it is (its pages shared with this
 process until written), so nothing but the results has to be serialized: each
 worker sends back the bytes its task returns.
