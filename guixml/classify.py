@@ -189,6 +189,19 @@ def _balanced(text: str, start: int) -> str:
     return _balanced_slow(text, start)
 
 
+def _walk_brackets(text: str, start: int, end: int, depth: int) -> tuple[int, int]:
+    """The brackets of TEXT[START:END] one by one from DEPTH: (0, one past the
+    bracket that brings the depth to 0) when one does, else (depth, -1)."""
+    for bracket in _BRACKET.finditer(text, start, end):
+        if bracket.group() in "([":
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                return 0, bracket.end()
+    return depth, -1
+
+
 def _list_end(text: str, start: int) -> int:
     """One past the bracket closing the list that opens at START (len(TEXT) if none).
 
@@ -207,13 +220,9 @@ def _list_end(text: str, start: int) -> int:
         if closes < depth:
             depth += text.count("(", i, stop) + text.count("[", i, stop) - closes
         else:
-            for bracket in _BRACKET.finditer(text, i, stop):
-                if bracket.group() in "([":
-                    depth += 1
-                else:
-                    depth -= 1
-                    if depth == 0:
-                        return bracket.end()
+            depth, end = _walk_brackets(text, i, stop, depth)
+            if end >= 0:
+                return end
         if opaque is None:
             return n
         c = text[stop]
@@ -232,11 +241,6 @@ def _list_end(text: str, start: int) -> int:
 #: left open runs to the end).
 _OPAQUE_TOKEN = re.compile(r';[^\n]*|"(?:[^"\\]*(?:\\.[^"\\]*)*"|.*\Z)|#\\.?', re.S)
 _HIDE_BRACKETS = str.maketrans("()[]", "    ")
-
-
-def _hide_brackets(match: re.Match[str]) -> str:
-    token = match.group()
-    return token.translate(_HIDE_BRACKETS) if _BRACKET.search(token) else token
 
 
 #: Plain text and the comments, strings and characters that hold no bracket,
@@ -324,13 +328,9 @@ def _close(masked: str, start: int, limit: int) -> int:
         elif j - i > 48:
             step = (j - i) >> 2
         else:
-            for bracket in _BRACKET.finditer(masked, i, j):
-                if bracket.group() in "([":
-                    depth += 1
-                else:
-                    depth -= 1
-                    if depth == 0:
-                        return bracket.end()
+            depth, end = _walk_brackets(masked, i, j, depth)
+            if end >= 0:
+                return end
             i = j
             step = 64
     return limit
