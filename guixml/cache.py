@@ -180,18 +180,17 @@ class Cache:
     def get_channel(self, key: str) -> Any:
         """The whole-channel entry KEY: ``modules``, ``errors`` and ``packages``
         (packed, see :mod:`guixml.packed`), or None."""
+        blob = _load_entry(self.channel_path, key)
+        if blob is None:
+            return None
         try:
-            with open(self.channel_path, "rb") as stream:
-                if stream.readline().rstrip(b"\n") != key.encode():
-                    return None
-                entry = marshal.loads(stream.read())
+            entry = marshal.loads(blob)
             packages: list = []
             for share in entry.pop("shares"):
                 packages.extend(marshal.loads(share)[0])
             entry["packages"] = packages
             return entry
-        except (OSError, ValueError, EOFError, TypeError, KeyError, IndexError,
-                AttributeError):
+        except (ValueError, EOFError, TypeError, KeyError, IndexError, AttributeError):
             return None
 
     def put_channel(self, key: str, modules: list[str], errors: list[str],
@@ -216,15 +215,10 @@ class Cache:
                 for share in shares]})
         except (ValueError, TypeError, RecursionError):
             return
-        path = self.channel_path
-        if not background:
-            _store_entry(path, key, blob)
-            return
-        import threading
-        writer = threading.Thread(target=_store_entry, args=(path, key, blob),
-                                  name="guixml-cache-writer")
-        writer.start()
-        _WRITERS.append(writer)
+        if background:
+            _in_background(lambda: _store_entry(self.channel_path, key, blob))
+        else:
+            _store_entry(self.channel_path, key, blob)
 
     @property
     def audits_path(self) -> Path:
@@ -233,19 +227,12 @@ class Cache:
 
     def get_audits(self, key: str) -> Any:
         """What :meth:`put_audits` stored under KEY, or None."""
-        try:
-            with open(self.audits_path, "rb") as stream:
-                if stream.readline().rstrip(b"\n") != key.encode():
-                    return None
-                return pickle.loads(stream.read())
-        except Exception:  # missing, torn or stale: a miss
-            return None
+        blob = _load_entry(self.audits_path, key)
+        return None if blob is None else _load_plain(blob)
 
     def put_audits(self, key: str, value: Any) -> None:
         """Store VALUE (picklable) as the classification KEY, written by a
         thread while the caller goes on (see :meth:`put_channel`)."""
-        import threading
-
         def store() -> None:
             try:
                 blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
@@ -253,9 +240,7 @@ class Cache:
                 return
             _store_entry(self.audits_path, key, blob)
 
-        writer = threading.Thread(target=store, name="guixml-cache-writer")
-        writer.start()
-        _WRITERS.append(writer)
+        _in_background(store)
 
     @staticmethod
     def flush() -> None:
@@ -271,6 +256,35 @@ def flush_writes() -> None:
     """Wait for every background write of this process (see Cache.put_channel)."""
     while _WRITERS:
         _WRITERS.pop().join()
+
+
+def _in_background(write: Any) -> None:
+    """Run WRITE in a thread that flush_writes (and the exit) waits for."""
+    import threading
+    writer = threading.Thread(target=write, name="guixml-cache-writer")
+    writer.start()
+    _WRITERS.append(writer)
+
+
+def _load_entry(path: Path, key: str) -> bytes | None:
+    """The blob of the one-entry file PATH when it holds KEY (see _store_entry)."""
+    try:
+        with open(path, "rb") as stream:
+            if stream.readline().rstrip(b"\n") != key.encode():
+                return None
+            return stream.read()
+    except OSError:
+        return None
+
+
+def file_stamp(path: str) -> str | None:
+    """How the file PATH stands: size, modification and change times, inode
+    (as git's index tells a changed file without reading it), or None."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return f"{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}"
 
 
 def _store_entry(path: Path, key: str, blob: bytes) -> None:

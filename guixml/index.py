@@ -50,6 +50,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
+from guixml.cache import file_stamp
 from guixml.collector import gc_paused
 from guixml.datum import Location, Source
 from guixml.errors import EncodingError, GuixmlError, decode_utf8
@@ -731,11 +732,7 @@ def library_stamp(roots: Sequence[str], modules: Iterable[str]) -> str:
     for module in sorted(modules):
         relative = _module_file(module)
         for root in roots:
-            try:
-                st = os.stat(os.path.join(root, relative))
-                seen = f"{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}"
-            except OSError:
-                seen = "-"
+            seen = file_stamp(os.path.join(root, relative)) or "-"
             digest.update(f"{module}\0{root}\0{seen}\n".encode())
     return digest.hexdigest()
 

@@ -24,6 +24,7 @@ from typing import Iterable
 
 from guixml import __version__
 from guixml.atomic import write_bytes_atomic
+from guixml.cache import file_stamp
 
 __all__ = ["ReportCache", "report_key", "code_key"]
 
@@ -55,9 +56,10 @@ _CODE_KEY: list[str] = []
 
 
 def _stat(digest, path: str, shown: str) -> None:
-    stat = os.stat(path)
-    digest.update(f"{shown}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}"
-                  f"\0{stat.st_ino}\n".encode())
+    stamp = file_stamp(path)
+    if stamp is None:
+        raise FileNotFoundError(path)
+    digest.update(f"{shown}\0{stamp}\n".encode())
 
 
 def _tree(digest, root: str) -> None:
@@ -77,8 +79,7 @@ def report_key(paths: Iterable[str], files: Iterable[str], options: dict) -> str
     """The key of a report of the trees PATHS, with the rule and config FILES
     and the text-shaping OPTIONS (JSON-serialisable)."""
     digest = hashlib.blake2b(digest_size=20)
-    digest.update(f"guixml {__version__}\n".encode())
-    _code_fingerprint(digest)
+    digest.update(code_key().encode())
     digest.update(json.dumps(options, sort_keys=True).encode())
     trees = [*paths]
     library = os.environ.get("GUIX_SOURCE")
