@@ -626,10 +626,10 @@ class ChannelIndex:
     def package(self, module: str, variable: str) -> Package | None:
         packages = self.packages()
         if not self._by_key:
-            keys = getattr(packages, "key", None)
+            from guixml.packed import package_head
             for i in range(len(packages)):
-                k = keys(i) if keys else (packages[i].module, packages[i].variable)
-                self._by_key[k] = i
+                module_name, variable_name = package_head(packages, i)[:2]
+                self._by_key[module_name, variable_name] = i
         i = self._by_key.get((module, variable))
         return None if i is None else packages[i]
 

@@ -160,11 +160,6 @@ class PackedPackages(Sequence):
             decoded = [self[i] for i in range(len(self))]
         return iter(decoded)
 
-    def key(self, index: int) -> tuple[str, str | None]:
-        """(module, variable) of package INDEX, without decoding it."""
-        t = self._packed[index]
-        return t[0], t[2]
-
     def head(self, index: int) -> tuple[str, str | None, str | None, str | None, bool]:
         """(module, variable, name, version, hidden) of package INDEX, without
         decoding it: enough to find a package among thousands."""
