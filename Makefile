@@ -48,7 +48,7 @@ demo: venv
 
 # Speed against Guile on a real Guix checkout: make bench GUIX_SOURCE=/path/to/guix
 bench: venv guile
-	$(BIN)/python -m guixml.bench $(GUIX_SOURCE)
+	$(BIN)/python tools/bench.py $(GUIX_SOURCE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,6 +1,6 @@
 """guixml: find, explain and annotate pre-trained ML weights in GNU Guix packages."""
 
-__version__ = "0.1.0"
+from guixml.version import __version__  # noqa: F401  (re-exported)
 
 #: The library API (guixml/api.py, docs/api.md), imported on first use so that
 #: ``import guixml`` stays cheap for the command line.

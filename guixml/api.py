@@ -16,7 +16,7 @@
 
 Typed results: :class:`~guixml.report.base.AuditReport` (the whole audit),
 :class:`~guixml.report.base.PackageReport` (one package: the classifier's
-:class:`~guixml.results.PackageAudit`, its suggested annotation, the verdict
+:class:`~guixml.classify.results.PackageAudit`, its suggested annotation, the verdict
 of every policy) and :class:`~guixml.report.base.PolicyVerdict`.
 docs/api.md documents each call.
 """
@@ -30,13 +30,13 @@ import re
 import subprocess
 from typing import Any, Callable, Iterable, Sequence
 
-from guixml.collector import gc_paused
+from guixml.index.collector import gc_paused
 from guixml.config import Config
-from guixml.datum import Location
+from guixml.scheme.datum import Location
 from guixml.errors import GuixmlError
 from guixml.report import render
 from guixml.report.base import AuditReport, PackageReport, PolicyVerdict, relative_file
-from guixml.results import AuditResult, PackageAudit, Problem
+from guixml.classify.results import AuditResult, PackageAudit, Problem
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -67,17 +67,17 @@ class UnknownPackage(GuixmlError):
 
 
 def policy_names() -> tuple[str, ...]:
-    from guixml.policies import POLICIES
+    from guixml.policy.policies import POLICIES
     return tuple(POLICIES)
 
 
 def load_channel(paths: str | Iterable[str], *, cache: bool = True, jobs: int | None = None):
     """Index the trees at PATHS (channel roots, Guix checkouts or ``.scm`` files)
     together, so references between them resolve.  Returns a
-    :class:`guixml.index.ChannelIndex`; a tree that does not exist raises
+    :class:`guixml.index.channel.ChannelIndex`; a tree that does not exist raises
     :class:`~guixml.errors.GuixmlError`, a module that does not parse is
     reported in the index's ``errors`` and skipped."""
-    from guixml.index import load_channel as index_channel
+    from guixml.index.channel import load_channel as index_channel
     if isinstance(paths, str):
         paths = [paths]
     return index_channel(list(paths), jobs=jobs, use_cache=cache)
@@ -90,10 +90,10 @@ def _existing_entries(package) -> list[tuple[str, Any]]:
 
 def suggest_properties(package_audit: PackageAudit):
     """The ``properties`` entries guixml suggests for the audited package, as
-    :class:`guixml.emit.PropertyEntry` values (empty when no weights are
+    :class:`guixml.annotate.emit.PropertyEntry` values (empty when no weights are
     involved).  Facts a human already wrote in the package's ``ml-`` entries
     are kept as written: they win over what guixml would suggest."""
-    from guixml.emit import PropertyEntry, suggested_entries
+    from guixml.annotate.emit import PropertyEntry, suggested_entries
     suggested = list(suggested_entries(package_audit))
     existing = _existing_entries(package_audit.package)
     if not existing:
@@ -112,7 +112,7 @@ def suggest_properties(package_audit: PackageAudit):
         if key in written:
             del written[key]
             merged.append(PropertyEntry(key, tuple(value) if isinstance(value, list) else value))
-    from guixml.vocabulary import vocabulary
+    from guixml.policy.vocabulary import vocabulary
     order = {key: i for i, key in enumerate(vocabulary())}
     return tuple(sorted(merged, key=lambda entry: (not entry.known,
                                                    order.get(entry.key, len(order)))))
@@ -120,8 +120,8 @@ def suggest_properties(package_audit: PackageAudit):
 
 def policy_verdicts(entries: Sequence[Any]) -> tuple[PolicyVerdict, ...]:
     """Every policy's verdict on the facts of ENTRIES (suggested properties)."""
-    from guixml.datum import sym
-    from guixml.policies import verdicts
+    from guixml.scheme.datum import sym
+    from guixml.policy.policies import verdicts
     alist = [(sym(entry.key), list(entry.value) if isinstance(entry.value, tuple)
               else entry.value) for entry in entries]
     return tuple(PolicyVerdict(name, v.verdict, tuple(v.reasons))
@@ -131,7 +131,7 @@ def policy_verdicts(entries: Sequence[Any]) -> tuple[PolicyVerdict, ...]:
 def _properties_text(entries) -> str:
     if not entries:
         return ""
-    from guixml.emit import properties_field
+    from guixml.annotate.emit import properties_field
     return properties_field(entries, indent="")
 
 
@@ -143,7 +143,7 @@ def _matches(patterns: Sequence[str], *names: str | None) -> bool:
 def report_of(result: AuditResult, *, roots: Sequence[str] = (), policy: str | None = None,
               config: Config | None = None, files: dict[str, str] | None = None,
               rule_descriptions: dict[str, str] | None = None) -> AuditReport:
-    """The report of an :class:`~guixml.results.AuditResult`: each package with
+    """The report of an :class:`~guixml.classify.results.AuditResult`: each package with
     its suggested annotation and every policy's verdict.  FILES maps a
     package's ``file`` to the root of its tree when the index knows it."""
     config = config or Config()
@@ -184,7 +184,7 @@ def _entries(result: AuditResult, config: Config, roots: tuple[str, ...],
 
 
 def _rules(config: Config, rules: Iterable[str] | Any | None):
-    from guixml.rules import RuleSet, load_rules
+    from guixml.classify.rules import RuleSet, load_rules
     if isinstance(rules, RuleSet):
         return rules
     return load_rules([*config.rules, *(rules or ())])
@@ -254,7 +254,7 @@ def _stored_audits(index: Any, store: Any, key: str | None,
     library module they depend on changed since)."""
     if key is None:
         return None
-    from guixml.index import library_stamp
+    from guixml.index.channel import library_stamp
     try:
         (modules, stamp), rows = store.get_audits(key)
     except (TypeError, ValueError):
@@ -285,7 +285,7 @@ def classify_packages(index: Any, ruleset: Any, packages: list, progress: Progre
     audit needs its inputs' audits, and each half of Guix's packages leads to
     80% of them, so two workers each did 80% of the work.
     """
-    from guixml.classify import Classifier, index_resolver
+    from guixml.classify.classifier import Classifier, index_resolver
     total = len(packages)
     classifier = Classifier(ruleset, index_resolver(index))
     jobs = jobs or getattr(index, "jobs", None) or 1
@@ -305,7 +305,7 @@ def classify_packages(index: Any, ruleset: Any, packages: list, progress: Progre
 
 def _prefetch(classifier: Any, packages: list, progress: Progress | None) -> None:
     import marshal
-    from guixml.forking import run_shares
+    from guixml.index.forking import run_shares
     if progress:
         progress("reading texts", 0, 0)
     half = len(packages) // 2
@@ -350,11 +350,11 @@ def audit(channel_or_paths: Any, *, rules: Any = None, config: Config | None = N
           changed_since: str | None = None,
           progress: Progress | None = None) -> AuditResult:
     """Classify every package of a channel: the classifier's
-    :class:`~guixml.results.AuditResult` (role, weight inputs, training
+    :class:`~guixml.classify.results.AuditResult` (role, weight inputs, training
     software, evidence per package and per input).
 
     CHANNEL_OR_PATHS is what :func:`load_channel` returns, or the paths to give
-    it.  RULES are extra rule files (or a loaded :class:`guixml.rules.RuleSet`)
+    it.  RULES are extra rule files (or a loaded :class:`guixml.classify.rules.RuleSet`)
     on top of the built-in rules and the config's.  ONLY restricts the result
     to the packages of those trees (all trees are still indexed, so references
     resolve); CHANGED_SINCE (a git revision) to the packages whose files
@@ -381,7 +381,7 @@ def audit_report(channel_or_result: Any, *, policy: str | None = None, rules: An
     """Audit a channel and judge it: an :class:`AuditReport` whose packages
     carry their suggested annotation and every policy's verdict.
 
-    CHANNEL_OR_RESULT is an :class:`~guixml.results.AuditResult` already
+    CHANNEL_OR_RESULT is an :class:`~guixml.classify.results.AuditResult` already
     computed, or anything :func:`audit` takes (with the same options).  POLICY
     names the policy the report follows (default: the config's, else
     ``guix-2023``).
@@ -471,7 +471,7 @@ def show(query: str, channel_or_paths: Any, *, policy: str | None = None,
     :class:`UnknownPackage` when none matches."""
     config = config or Config()
     index = _index(channel_or_paths, cache)
-    from guixml.packed import package_head
+    from guixml.index.packed import package_head
     name, _, version = query.partition("@")
     every = index.packages()
     packages = []
@@ -485,7 +485,7 @@ def show(query: str, channel_or_paths: Any, *, policy: str | None = None,
         roots = ", ".join(getattr(index, "roots", ()))
         raise UnknownPackage(f"no package named {query!r} in {roots or 'the given trees'}")
     ruleset = _rules(config, rules)
-    from guixml.classify import Classifier, index_resolver
+    from guixml.classify.classifier import Classifier, index_resolver
     classifier = Classifier(ruleset, index_resolver(index))
     with gc_paused():
         result = AuditResult(tuple(classifier.classify(p) for p in packages))

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from guixml.model import Package
-from guixml.results import AuditResult, PackageAudit
+from guixml.evaluate.model import Package
+from guixml.classify.results import AuditResult, PackageAudit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "annotate"
 EXPECTED = FIXTURES / "expected"

@@ -5,10 +5,10 @@ Package definitions are invented, Guix-style; no stage of the pipeline runs.
 
 from __future__ import annotations
 
-from guixml.datum import Location, sym
-from guixml.model import Input, Origin, Package
+from guixml.scheme.datum import Location, sym
+from guixml.evaluate.model import Input, Origin, Package
 from guixml.report.base import AuditReport, PackageReport, PolicyVerdict
-from guixml.results import AuditResult, Evidence, InputVerdict, PackageAudit, Problem
+from guixml.classify.results import AuditResult, Evidence, InputVerdict, PackageAudit, Problem
 
 FILE = "example/packages/chess.scm"
 POLICIES = ("guix-2023", "debian", "osaid", "gcd-008")

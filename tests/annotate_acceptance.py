@@ -25,8 +25,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from guixml.reader import read_string  # noqa: E402
-from guixml.writer import write  # noqa: E402
+from guixml.scheme.reader import read_string  # noqa: E402
+from guixml.scheme.writer import write  # noqa: E402
 
 GUILE_DIR = REPO / "tests" / "guile"
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,9 @@ import pytest
 TESTS = Path(__file__).resolve().parent
 READ_WRITE_SCM = TESTS / "guile" / "read-write.scm"
 FIXTURES = TESTS / "fixtures"
+# The developers' tools (tools/bench.py, tools/vectors.py) are imported by
+# their tests as top-level modules.
+sys.path.insert(0, str(TESTS.parent / "tools"))
 
 
 def find_guile() -> str | None:

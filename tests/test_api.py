@@ -8,9 +8,9 @@ import pytest
 import guixml
 from guixml import api
 from guixml.config import Config
-from guixml.datum import Location, sym
-from guixml.model import Package
-from guixml.results import AuditResult, PackageAudit
+from guixml.scheme.datum import Location, sym
+from guixml.evaluate.model import Package
+from guixml.classify.results import AuditResult, PackageAudit
 
 EXAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "channel")
 
@@ -141,12 +141,12 @@ def test_problem_of():
 
 
 def _cached_channel(cache_dir):
-    from guixml.index import load_channel as index_channel
+    from guixml.index.channel import load_channel as index_channel
     return index_channel([EXAMPLE], jobs=1, cache_dir=str(cache_dir))
 
 
 def test_a_second_audit_reuses_the_stored_classification(tmp_path, monkeypatch):
-    from guixml.cache import flush_writes
+    from guixml.index.cache import flush_writes
     first = api.audit(_cached_channel(tmp_path))
     flush_writes()
     assert (tmp_path / "audits.pickle").is_file()
@@ -163,7 +163,7 @@ def test_a_second_audit_reuses_the_stored_classification(tmp_path, monkeypatch):
 
 
 def test_stored_classification_is_keyed_on_rules_selection_and_content(tmp_path):
-    from guixml.cache import flush_writes, open_cache
+    from guixml.index.cache import flush_writes, open_cache
     calls = []
     real = api.classify_packages
 
@@ -196,7 +196,7 @@ def test_stored_classification_is_keyed_on_rules_selection_and_content(tmp_path)
 def test_ruleset_fingerprint_is_the_same_in_every_process():
     import subprocess
     import sys
-    code = "from guixml.rules import load_rules; print(load_rules().fingerprint())"
+    code = "from guixml.classify.rules import load_rules; print(load_rules().fingerprint())"
     seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
             for seed in ("1", "2", "3")}
@@ -204,8 +204,8 @@ def test_ruleset_fingerprint_is_the_same_in_every_process():
 
 
 def test_stored_classification_is_not_reused_after_a_library_module_changed(tmp_path):
-    from guixml.cache import flush_writes
-    from guixml.index import load_channel as index_channel
+    from guixml.index.cache import flush_writes
+    from guixml.index.channel import load_channel as index_channel
     root = tmp_path / "guix"
     (root / "guix").mkdir(parents=True)
     (root / "gnu" / "packages").mkdir(parents=True)

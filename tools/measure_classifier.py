@@ -26,9 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from guixml.classify import classify_channel  # noqa: E402
-from guixml.index import load_channel  # noqa: E402
-from guixml.rules import load_rules  # noqa: E402
+from guixml.classify.classifier import classify_channel  # noqa: E402
+from guixml.index.channel import load_channel  # noqa: E402
+from guixml.classify.rules import load_rules  # noqa: E402
 
 #: The labels' `weights` column and the ml-weights roles (labels README).
 LABEL_ROLES = {"is-weights": "model", "separate-input": "separate", "bundled": "tangled",

@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from guixml.index import load_channel  # noqa: E402
+from guixml.index.channel import load_channel  # noqa: E402
 
 FIELDS = ("inputs", "native_inputs", "propagated_inputs")
 

@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-from guixml import __version__
+from guixml.version import __version__
 from guixml.errors import GuixmlError
 
 COMMANDS = ("audit", "show", "annotate", "stub", "inspect", "packages", "stats", "read")

@@ -1,7 +1,7 @@
 """``guixml annotate PATH... [--diff | --write]``: write the suggested properties.
 
 Audits the given trees, then for every package that involves weights plans
-the edit of its ``properties`` field (guixml/annotate.py).  By default it
+the edit of its ``properties`` field (guixml/annotate/annotator.py).  By default it
 prints each suggestion; ``--diff`` prints a unified diff; ``--write`` edits
 the files in place, atomically.  A file that does not parse is left untouched
 and reported; the others are still processed, and the exit status is then 2.
@@ -18,13 +18,13 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from guixml.annotate import FilePlan, Outcome, plan_file
+from guixml.annotate.annotator import FilePlan, Outcome, plan_file
 from guixml.atomic import write_text_atomic
-from guixml.emit import alist_lines, properties_field, suggested_entries
+from guixml.annotate.emit import alist_lines, properties_field, suggested_entries
 from guixml.errors import GuixmlError
 from attrs import field, frozen
 
-from guixml.results import AuditResult, PackageAudit
+from guixml.classify.results import AuditResult, PackageAudit
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -55,7 +55,7 @@ class Audited:
 def collect_audits(paths: Sequence[str]) -> Audited:
     """Audit PATHS with guixml's pipeline (guixml.api: index, then classifier)."""
     from guixml import api
-    from guixml.reader import read_string
+    from guixml.scheme.reader import read_string
 
     index = api.load_channel(list(paths))
     result = api.audit(index)
@@ -110,7 +110,7 @@ def _read(path: Path) -> str:
 
 def plan_paths(paths: Sequence[str], audited: Audited) -> tuple[list[FilePlan], list[str]]:
     """The plan of every file with a package to annotate, and the files that failed."""
-    from guixml.reader import read_string
+    from guixml.scheme.reader import read_string
 
     roots = [Path(path) for path in paths]
     _module_files(paths)  # fail early on a missing path

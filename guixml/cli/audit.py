@@ -157,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
     cache, key = None, None
     if not args.no_cache and not args.changed_since and (
             format not in TIMED_FORMATS or "SOURCE_DATE_EPOCH" in os.environ):
-        from guixml.cache import cache_directory
+        from guixml.index.cache import cache_directory
         from guixml.report.cache import ReportCache, report_key
         cache = ReportCache(cache_directory())
         options = {"format": format, "policy": args.policy or config.policy,

@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-from guixml.inspect import inspect_path
+from guixml.classify.inspect import inspect_path
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

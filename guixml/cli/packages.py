@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from guixml.index import load_channel
-from guixml.serialize import package_to_json
+from guixml.index.channel import load_channel
+from guixml.evaluate.serialize import package_to_json
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:

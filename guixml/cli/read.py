@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from guixml.reader import read_file
-from guixml.writer import write
+from guixml.scheme.reader import read_file
+from guixml.scheme.writer import write
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:

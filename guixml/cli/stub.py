@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from guixml.stub import StubRequest, make_stub
+from guixml.stub.generator import StubRequest, make_stub
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

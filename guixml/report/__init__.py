@@ -1,6 +1,8 @@
-"""Report formats of ``guixml audit``: one module per format.
+"""Stage 8, reports: the formats of ``guixml audit``, one module per format.
 
-Each format module defines ``render(report, *, all_packages=False,
+Takes: an :class:`AuditReport` (packages, their audits, policy verdicts).
+Gives: text in one of :data:`FORMATS`; ``cache`` keeps rendered reports by
+content.  Each format module defines ``render(report, *, all_packages=False,
 color=False) -> str``; :data:`FORMATS` names them and :func:`render` picks one.
 """
 
@@ -14,10 +16,14 @@ from guixml.report.base import (
     AuditReport,
     PackageReport,
     PolicyVerdict,
+    relative_file,
 )
+from guixml.report.cache import ReportCache, code_key, report_key
+from guixml.report.json import package_json
 
 __all__ = ["FORMATS", "render", "AuditReport", "PackageReport", "PolicyVerdict",
-           "VERDICTS", "FAIL_ON_LEVELS"]
+           "VERDICTS", "FAIL_ON_LEVELS", "relative_file", "ReportCache", "code_key",
+           "report_key", "package_json"]
 
 #: The formats of ``guixml audit --format``, each a module of this package.
 FORMATS = ("table", "json", "csv", "sarif", "spdx", "cyclonedx", "html")

@@ -1,7 +1,7 @@
 """The values every report format renders: an audit result joined with the
 suggested annotation and the policy verdicts of each package.
 
-The classifier's :class:`~guixml.results.AuditResult` says what each package
+The classifier's :class:`~guixml.classify.results.AuditResult` says what each package
 *is*; a report also says what a maintainer should *do* (the annotation to add)
 and what each policy *thinks* of it.  Formats only render these values, they
 never compute a judgement themselves.
@@ -15,8 +15,8 @@ from typing import Any, Iterator
 
 from attrs import field, frozen
 
-from guixml.datum import Location, Symbol
-from guixml.results import ROLES, AuditResult, Evidence, InputVerdict, PackageAudit, Problem
+from guixml.scheme.datum import Location, Symbol
+from guixml.classify.results import ROLES, AuditResult, Evidence, InputVerdict, PackageAudit, Problem
 
 __all__ = [
     "VERDICTS",

@@ -22,9 +22,9 @@ import os
 from pathlib import Path
 from typing import Iterable
 
-from guixml import __version__
+from guixml.version import __version__
 from guixml.atomic import write_bytes_atomic
-from guixml.cache import file_stamp
+from guixml.index.cache import file_stamp
 
 __all__ = ["ReportCache", "report_key", "code_key"]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from guixml import __version__
+from guixml.version import __version__
 from guixml.report.base import AuditReport, PackageReport, json_value, weight_inputs
 from guixml.report.spdx import created_time
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from html import escape
 
-from guixml import __version__
+from guixml.version import __version__
 from guixml.report.base import VERDICTS, AuditReport, PackageReport, relative_file
-from guixml.results import ROLES
+from guixml.classify.results import ROLES
 
 ROLE_COLORS = {"model": "#8e44ad", "separate": "#16a085", "tangled": "#d35400",
                "external": "#2c6fbb", "none": "#95a5a6"}

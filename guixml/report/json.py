@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from guixml import __version__
+from guixml.version import __version__
 from guixml.report.base import (
     AuditReport,
     PackageReport,

@@ -14,8 +14,8 @@ import json
 import os
 from pathlib import Path
 
-from guixml import __version__
-from guixml.datum import Location
+from guixml.version import __version__
+from guixml.scheme.datum import Location
 from guixml.report.base import AuditReport, PackageReport, relative_file
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

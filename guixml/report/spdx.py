@@ -22,7 +22,7 @@ import time
 import uuid
 from urllib.parse import quote
 
-from guixml import __version__
+from guixml.version import __version__
 from guixml.report.base import AuditReport, PackageReport, weight_inputs
 
 CONTEXT = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"

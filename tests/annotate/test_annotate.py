@@ -1,0 +1,386 @@
+"""Planning the properties edits of a module (guixml/annotate/annotator.py).
+
+Guile is the oracle: annotated text must read in Guile as the data our reader
+sees, and every top-level form without an edit must be byte-identical.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from guixml.annotate.annotator import FilePlan, annotate_text, plan_file, plan_package
+from guixml.scheme.datum import DottedList, List, Symbol, sym
+from guixml.annotate.emit import PropertyEntry, suggested_entries
+from guixml.evaluate.model import Package
+from guixml.scheme.reader import read_string
+from guixml.classify.results import PackageAudit
+from guixml.scheme.writer import write
+
+from _annotate_fixtures import (EXPECTED, NAMES, audit_result, audits_for, fixture_text,
+                                guile_read)
+
+
+def plan_fixture(name: str, text: str | None = None) -> FilePlan:
+    text = fixture_text(name) if text is None else text
+    return plan_file(f"{name}.scm", text, read_string(text, name), audits_for(name),
+                     audit_result().packages)
+
+
+def expected_text(name: str) -> str:
+    with open(EXPECTED / f"{name}.scm", encoding="utf-8", newline="") as stream:
+        return stream.read()
+
+
+def changed_forms(before: str, after: str) -> set[int]:
+    """Indices of the top-level forms whose text differs; the text between forms must not."""
+    old, new = read_string(before), read_string(after)
+    assert len(old) == len(new)
+    changed = set()
+    old_end = new_end = 0
+    for index, (a, b) in enumerate(zip(old, new)):
+        assert before[old_end:a.start] == after[new_end:b.start], "text between forms moved"
+        if a.text != b.text:
+            changed.add(index)
+        old_end, new_end = a.end, b.end
+    assert before[old_end:] == after[new_end:]
+    return changed
+
+
+def outcomes(plan: FilePlan) -> dict[str, str]:
+    return {outcome.variable: outcome.action for outcome in plan.outcomes}
+
+
+# --- The fixtures -------------------------------------------------------------
+
+@pytest.mark.parametrize("name", NAMES)
+def test_fixture_is_annotated_as_expected(name):
+    assert plan_fixture(name).new_text == expected_text(name)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_second_run_changes_nothing(name):
+    plan = plan_fixture(name, expected_text(name))
+    assert plan.edits == ()
+    assert not any(outcome.changed for outcome in plan.outcomes)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_only_annotated_forms_change(name):
+    before, after = fixture_text(name), expected_text(name)
+    forms = read_string(before)
+    names = {index: str(form[1]) for index, form in enumerate(forms)
+             if isinstance(form, List) and len(form) > 1 and isinstance(form[1], Symbol)}
+    procedures = {index: str(form[1][0]) for index, form in enumerate(forms)
+                  if isinstance(form, List) and len(form) > 1 and isinstance(form[1], List)}
+    edited = {o.variable for o in plan_fixture(name).outcomes if o.changed}
+    makers = {o.message.rsplit(" ", 1)[-1] for o in plan_fixture(name).outcomes
+              if o.changed and o.message.startswith("annotated in procedure")}
+    expected = {i for i, n in names.items() if n in edited and not makers} | \
+               {i for i, n in procedures.items() if n in makers}
+    assert changed_forms(before, after) == expected
+
+
+@pytest.mark.guile
+def test_guile_reads_every_annotated_fixture():
+    files = [EXPECTED / f"{name}.scm" for name in NAMES]
+    ours = [write(form) for file in files for form in read_string(file.read_text("utf-8"))]
+    assert guile_read(*files) == ours
+
+
+def test_insert_outcomes():
+    assert outcomes(plan_fixture("insert")) == {
+        "hexgame-net-small": "insert", "hexgame": "insert",
+        "backgammon-bot": "insert", "go-engine-lite": "insert"}
+
+
+def test_insert_goes_after_the_last_field_and_keeps_its_comment():
+    text = expected_text("insert")
+    assert "(license license:gpl3+)  ; engine and build scripts\n    (properties '(" in text
+    assert ";; The networks are published under the same licence as the engine.\n" \
+           "    (license license:gpl3+)\n    (properties" in text
+
+
+def test_merge_outcomes_and_what_is_kept():
+    plan = plan_fixture("merge")
+    assert outcomes(plan) == {
+        "ocr-models-fast": "merge", "r-textnet": "merge", "chess-engine": "merge",
+        "speech-model": "merge", "speech-model-extra": "reported"}
+    text = plan.new_text
+    assert ";; Upstream tags releases irregularly.\n" in text
+    assert "(upstream-name . ,(string-append \"text\" \"Net\"))\n" in text
+    # Updated in place; the reviewer's fact and its comment stay.
+    assert '(ml-weight-inputs "net-big" "net-small")\n' in text
+    assert "(ml-training-data . public)           ;games published by the project\n" in text
+    chess = [o for o in plan.outcomes if o.variable == "chess-engine"][0]
+    assert chess.changed_keys == ("ml-weight-inputs", "ml-training-software",
+                                  "ml-reproducibility")
+
+
+def test_generated_packages_annotated_at_the_procedure_only_when_callers_agree():
+    plan = plan_fixture("generated")
+    assert outcomes(plan) == {"board-net-a": "insert", "board-net-b": "insert",
+                              "voice-anna": "reported", "voice-bert": "reported",
+                              "tile-net-x": "insert", "tile-net-y": "insert"}
+    # One field in make-board-net, one two calls down in make-tile-net-base.
+    assert plan.new_text.count("(properties") == 2
+    assert len(plan.edits) == 2
+
+
+def test_inherit_policy():
+    plan = plan_fixture("inherit")
+    assert outcomes(plan) == {"tagger-model": "merge", "tagger-model-2.1": "inherited",
+                              "tagger-model-small": "reported",
+                              "tagger-with-model": "insert",
+                              "tagger-model-old": "inherited"}
+
+
+def test_odd_indentation_is_followed():
+    text = expected_text("odd-indent")
+    assert "\t  (license license:expat)    ;   the net\n\t  (properties '(" in text
+    assert "\n\t                (ml-weights-license . \"MIT\")\n" in text
+    assert "         (properties '((ml-weights . model)\n" in text
+
+
+def test_caller_that_is_not_audited_blocks_the_procedure():
+    text = fixture_text("generated")
+    audits = [a for a in audits_for("generated") if a.package.variable == "board-net-a"]
+    plan = plan_file("generated.scm", text, read_string(text), audits, audits)
+    assert outcomes(plan) == {"board-net-a": "reported"}
+    assert plan.edits == ()
+
+
+def test_unknown_definition_is_reported():
+    audit = PackageAudit(Package("(m)", "m.scm", "ghost", "ghost", "1"), weights="model")
+    plan = plan_file("m.scm", "(define x 1)\n", read_string("(define x 1)\n"), [audit])
+    assert outcomes(plan) == {"ghost": "reported"}
+
+
+# --- plan_package on its own --------------------------------------------------
+
+PACKAGE = """(package
+  (name "p")
+  (properties '((ml-weights . model)
+                (ml-weights-license . "MIT")
+                (ml-training-data . free)))
+  (license x))"""
+
+ENTRIES = (PropertyEntry("ml-weights", sym("separate")),
+           PropertyEntry("ml-weight-inputs", ("net",)),
+           PropertyEntry("ml-weights-license", False, known=False),
+           PropertyEntry("ml-training-data", sym("unknown"), known=False))
+
+
+def test_known_values_are_updated_in_place_unknowns_never_replace_facts():
+    (form,) = read_string(PACKAGE)
+    new = annotate_text(PACKAGE, form, ENTRIES)
+    assert "(ml-weights . separate)\n" in new
+    assert '(ml-weights-license . "MIT")' in new
+    assert "(ml-training-data . free)" in new
+    assert '(ml-weight-inputs "net")' in new
+
+
+def test_keep_existing_only_adds_missing_keys():
+    (form,) = read_string(PACKAGE)
+    edit = plan_package(PACKAGE, form, ENTRIES, keep_existing=True)
+    assert edit.changed_keys == ("ml-weight-inputs",)
+    assert "(ml-weights . model)" in annotate_text(PACKAGE, form, ENTRIES, True)
+
+
+def test_computed_values_are_never_replaced():
+    text = "(package (name \"p\") (properties `((ml-weights . ,role))))"
+    (form,) = read_string(text)
+    edit = plan_package(text, form, (PropertyEntry("ml-weights", sym("model")),))
+    assert edit.action == "unchanged"
+
+
+def test_crlf_file_stays_crlf():
+    text = "(package\r\n  (name \"p\")\r\n  (license x))\r\n"
+    (form,) = read_string(text)
+    entries = suggested_entries(PackageAudit(Package("(m)", "m", "p", "p", "1"),
+                                             weights="model"))
+    new = annotate_text(text, form, entries)
+    assert "\n" not in new.replace("\r\n", "")
+    assert new.startswith("(package\r\n  (name \"p\")\r\n  (license x)\r\n  (properties")
+
+
+# --- Open-ended inputs ----------------------------------------------------------
+
+OTHER_KEYS = ("upstream-name", "tunable?", "release-monitoring-url", "hidden?")
+ML_KEYS = ("ml-weights", "ml-weight-inputs", "ml-weights-license", "ml-training-data")
+strings = st.text(st.characters(blacklist_categories=("Cs",)), max_size=8)
+values = st.one_of(strings, st.booleans(), st.sampled_from([sym("model"), sym("unknown")]))
+blank = st.sampled_from([" ", "\n  ", "\n\t", "  ;; a comment\n   ", " #| block |# ",
+                         "\n\n    "])
+
+
+@st.composite
+def existing_alists(draw):
+    keys = draw(st.lists(st.sampled_from(OTHER_KEYS + ML_KEYS), unique=True, max_size=5))
+    entries = []
+    for key in keys:
+        value = draw(values)
+        if draw(st.booleans()):
+            entries.append(f"({key} . {write(value)})")
+        else:
+            entries.append(f"({key} {write(value)} {write(draw(strings))})")
+    separators = [draw(blank) for _ in entries]
+    body = "".join(entry + (separators[i] if i < len(entries) - 1 else "")
+                   for i, entry in enumerate(entries))
+    if entries:
+        body += draw(st.sampled_from(["", " ;after the last entry\n   ", "\n"]))
+    quote = draw(st.sampled_from(["'", "`"]))
+    indent = draw(st.sampled_from(["  ", "    ", "\t", "      "]))
+    tail = draw(st.sampled_from(["", " ;trailing\n", "\n" + indent]))
+    text = (f"(define-public p\n{indent}(package\n{indent}  (name \"p\")\n"
+            f"{indent}  (properties {quote}({body}))\n{indent}  (license x)){tail})\n")
+    return text, keys
+
+
+@st.composite
+def suggestions(draw):
+    role = draw(st.sampled_from(["model", "separate", "tangled", "external"]))
+    inputs = tuple(draw(st.lists(strings, min_size=1, max_size=3)))
+    license = draw(st.one_of(st.none(), strings))
+    audit = PackageAudit(Package("(m)", "m.scm", "p", "p", "1"), weights=role,
+                         weight_inputs=inputs, weights_license=license)
+    return suggested_entries(audit)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(existing_alists(), suggestions(), st.booleans())
+def test_merge_into_random_alists(tmp_path, existing, entries, keep):
+    text, keys = existing
+    (form,) = read_string(text)
+    package = form[2]
+    edit = plan_package(text, package, entries, keep_existing=keep)
+    new = annotate_text(text, package, entries, keep)
+    (new_form,) = read_string(new)
+    alist = new_form[2][2][1][1]
+    by_key = {}
+    for entry in alist:
+        head = entry.items[0] if isinstance(entry, DottedList) else entry[0]
+        by_key.setdefault(str(head), entry)
+    # Every key that was there is still there, in the same order, and ours are added.
+    old_order = [k for k in keys]
+    new_order = [str(e.items[0] if isinstance(e, DottedList) else e[0]) for e in alist]
+    assert new_order[:len(old_order)] == old_order
+    assert set(new_order) == set(old_order) | {entry.key for entry in entries}
+    # Other keys' text is untouched.
+    (old_form,) = read_string(text)
+    for entry in old_form[2][2][1][1]:
+        head = entry.items[0] if isinstance(entry, DottedList) else entry[0]
+        if not str(head).startswith("ml-"):
+            assert text[entry.start:entry.end] in new
+    # A second run changes nothing.
+    assert plan_package(new, new_form[2], entries, keep).edits == ()
+    assert edit.action in ("merge", "unchanged")
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(existing_alists(), suggestions())
+@pytest.mark.guile
+def test_guile_reads_random_merges(tmp_path, existing, entries):
+    text, _ = existing
+    (form,) = read_string(text)
+    new = annotate_text(text, form[2], entries)
+    path = tmp_path / "merged.scm"
+    path.write_text(new, encoding="utf-8")
+    assert guile_read(path) == [write(datum) for datum in read_string(new)]
+
+
+field_texts = st.sampled_from(['(name "p")', '(version "1.0")', "(source #f)",
+                                '(synopsis "A \\"quoted\\" synopsis")',
+                                "(inputs (list a b))", "(license license:gpl3+)",
+                                "(arguments\n     (list #:tests? #f))"])
+gaps = st.sampled_from(["\n    ", "\n\t", " ", "\n    ;; a comment line\n    ",
+                        "  ; margin comment\n    ", "\n\n    ", " #;(dropped) "])
+trailers = st.sampled_from(["", " ;the last field\n", "\n", "\n    ;; closing\n    ",
+                            "\r\n"])
+
+
+@st.composite
+def packages_without_properties(draw):
+    fields = draw(st.lists(field_texts, min_size=1, max_size=6))
+    body = fields[0] + "".join(draw(gaps) + item for item in fields[1:])
+    head = draw(st.sampled_from(["(package\n    ", "(package ", "(package\n\t"]))
+    text = f"(define-public p\n  {head}{body}{draw(trailers)}))\n"
+    return text
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(packages_without_properties(), suggestions())
+def test_insert_into_random_packages(tmp_path, text, entries):
+    (form,) = read_string(text)
+    new = annotate_text(text, form[2], entries)
+    (new_form,) = read_string(new)
+    package = new_form[2]
+    # The old fields, then ours, last; the text before the insertion point is untouched.
+    assert [item[0] for item in package[1:]][-1] == sym("properties")
+    assert [write(item) for item in package[1:-1]] == [write(item) for item in form[2][1:]]
+    alist = package[-1][1][1]
+    assert [write(item) for item in alist] == [write(entry.datum) for entry in entries]
+    edit = plan_package(text, form[2], entries).edits[0]
+    assert new[:edit.start] == text[:edit.start] and new.endswith(text[edit.end:])
+    assert plan_package(new, package, entries).edits == ()
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(packages_without_properties(), suggestions())
+@pytest.mark.guile
+def test_guile_reads_random_insertions(tmp_path, text, entries):
+    (form,) = read_string(text)
+    new = annotate_text(text, form[2], entries)
+    path = tmp_path / "inserted.scm"
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        stream.write(new)
+    assert guile_read(path) == [write(datum) for datum in read_string(new)]
+
+
+# --- The real Guix tree -----------------------------------------------------------
+
+REAL_MODULES = ("games.scm", "machine-learning.scm", "ocr.scm", "chess.scm",
+                "statistics.scm", "cran.scm")
+
+
+@pytest.mark.realtree
+@pytest.mark.guile
+def test_annotating_every_package_of_real_modules(tmp_path):
+    """A stress test of the editor: every package definition of a few real
+    modules gets a (fictitious) annotation; Guile still reads them, forms
+    without an edit are byte-identical, and a second pass changes nothing."""
+    root = os.environ.get("GUIX_SOURCE")
+    if not root:
+        pytest.skip("GUIX_SOURCE is not set")
+    for module in REAL_MODULES:
+        source = Path(root) / "gnu" / "packages" / module
+        if not source.exists():
+            continue
+        with open(source, encoding="utf-8", newline="") as stream:
+            text = stream.read()
+        forms = read_string(text, str(source))
+        audits = [PackageAudit(Package("(m)", module, str(form[1]), str(form[1]), "1"),
+                               weights="separate", weight_inputs=("net",),
+                               weights_license="MIT")
+                  for form in forms
+                  if isinstance(form, List) and len(form) == 3
+                  and form[0] in (sym("define-public"), sym("define"))
+                  and isinstance(form[1], Symbol)]
+        plan = plan_file(module, text, forms, audits)
+        new = plan.new_text
+        changed = changed_forms(text, new)
+        edited = {o.variable for o in plan.outcomes if o.changed}
+        for index in changed:
+            assert str(forms[index][1]) in edited or isinstance(forms[index][1], List)
+        target = tmp_path / module
+        target.write_text(new, encoding="utf-8")
+        assert guile_read(target) == [write(datum) for datum in read_string(new)]
+        again = plan_file(module, new, read_string(new), audits)
+        assert again.edits == (), module

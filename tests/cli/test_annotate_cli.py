@@ -1,0 +1,132 @@
+"""``guixml annotate PATH... [--diff | --write]`` (guixml/cli/annotate.py)."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+
+from guixml.cli import main
+from guixml.cli import annotate as annotate_cli
+from guixml.scheme.reader import read_string
+from guixml.scheme.writer import write
+
+from _annotate_fixtures import EXPECTED, FIXTURES, NAMES, audit_result, guile_read
+
+ALL = NAMES + ("unparsable",)
+
+
+@pytest.fixture
+def tree(tmp_path, monkeypatch):
+    """A copy of the fixture modules, audited as audits.toml says."""
+    for name in ALL:
+        shutil.copyfile(FIXTURES / f"{name}.scm", tmp_path / f"{name}.scm")
+    os.chmod(tmp_path / "insert.scm", 0o640)
+    monkeypatch.chdir(tmp_path)
+    result = audit_result(ALL, tmp_path)
+    monkeypatch.setattr(annotate_cli, "collect_audits",
+                        lambda paths: annotate_cli.Audited(result))
+    return tmp_path
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(directory.glob("*.scm"))}
+
+
+def test_default_prints_suggestions_and_touches_nothing(tree, capsys):
+    before = snapshot(tree)
+    assert main(["annotate", "."]) == 2  # the unparsable module
+    captured = capsys.readouterr()
+    assert snapshot(tree) == before
+    assert "insert.scm:34:2: hexgame: insert properties" not in captured.out  # no location
+    assert "insert.scm: hexgame: insert properties" in captured.out
+    assert "    (properties '((ml-weights . separate)" in captured.out
+    assert "voice-anna: not annotated: made by procedure make-voice" in captured.out
+    assert "unparsable.scm:3:0" in captured.err
+    assert "packages to annotate (" in captured.err
+
+
+def test_diff_is_a_unified_diff_of_the_expected_result(tree, capsys):
+    before = snapshot(tree)
+    main(["annotate", "--diff", "."])
+    out = capsys.readouterr().out
+    assert snapshot(tree) == before
+    expected = []
+    for name in NAMES:
+        old = (FIXTURES / f"{name}.scm").read_text("utf-8").splitlines(keepends=True)
+        new = (EXPECTED / f"{name}.scm").read_text("utf-8").splitlines(keepends=True)
+        expected.extend(difflib.unified_diff(old, new, fromfile=f"a/{name}.scm",
+                                             tofile=f"b/{name}.scm"))
+    assert sorted(out.splitlines()) == sorted("".join(expected).splitlines())
+
+
+def test_write_edits_files_atomically_and_twice_is_once(tree, capsys):
+    unparsable = (tree / "unparsable.scm").read_bytes()
+    assert main(["annotate", "--write", "."]) == 2
+    first = capsys.readouterr().err
+    for name in NAMES:
+        assert (tree / f"{name}.scm").read_bytes() == (EXPECTED / f"{name}.scm").read_bytes()
+    assert (tree / "unparsable.scm").read_bytes() == unparsable
+    assert stat.S_IMODE(os.stat(tree / "insert.scm").st_mode) == 0o640
+    assert "packages annotated (" in first and "1 file not read" in first
+    after = snapshot(tree)
+    assert main(["annotate", "--write", "."]) == 2
+    second = capsys.readouterr().err
+    assert snapshot(tree) == after
+    assert "0 packages annotated (0 inserted, 0 merged)" in second
+    assert "0 files changed" in second
+
+
+def test_clean_tree_exits_zero(tree, monkeypatch):
+    os.unlink(tree / "unparsable.scm")
+    result = audit_result(NAMES, tree)
+    monkeypatch.setattr(annotate_cli, "collect_audits",
+                        lambda paths: annotate_cli.Audited(result))
+    assert main(["annotate", "--write", "."]) == 0
+
+
+def test_missing_path_is_a_clear_error(tree, capsys):
+    assert main(["annotate", "no-such-dir"]) == 2
+    assert "no-such-dir: no such file or directory" in capsys.readouterr().err
+
+
+@pytest.mark.guile
+def test_real_pipeline_on_the_fixtures(tmp_path, monkeypatch, capsys):
+    """The whole chain: index, classifier, annotator, on copies of the fixtures."""
+    pytest.importorskip("guixml.api")
+    for name in ALL:
+        shutil.copyfile(FIXTURES / f"{name}.scm", tmp_path / f"{name}.scm")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    unparsable = (tmp_path / "unparsable.scm").read_bytes()
+    assert main(["annotate", "--write", "."]) == 2
+    err = capsys.readouterr().err
+    assert "unparsable.scm:3:0" in err
+    assert (tmp_path / "unparsable.scm").read_bytes() == unparsable
+    files = [tmp_path / f"{name}.scm" for name in NAMES]
+    assert guile_read(*files) == [write(form) for file in files
+                                  for form in read_string(file.read_text("utf-8"))]
+    after = snapshot(tmp_path)
+    main(["annotate", "--write", "."])
+    assert snapshot(tmp_path) == after
+    assert "0 packages annotated" in capsys.readouterr().err
+
+
+def test_files_that_cannot_be_read_are_reported_not_raised(tmp_path, monkeypatch, capsys):
+    """The real pipeline on a tree with a file that is not UTF-8 and a
+    symbolic link that loops: each is named, nothing is written, exit 2."""
+    shutil.copyfile(FIXTURES / "insert.scm", tmp_path / "insert.scm")
+    (tmp_path / "latin1.scm").write_bytes(b"(define-module (latin1))\n(define x \"\xe9\")\n")
+    (tmp_path / "loop.scm").symlink_to("loop.scm")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GUIXML_CACHE_DIR", str(tmp_path / "cache"))
+    before = (tmp_path / "insert.scm").read_bytes()
+    assert main(["annotate", "--diff", "."]) == 2
+    err = capsys.readouterr().err
+    assert "latin1.scm:2:11: not UTF-8 text" in err
+    assert "loop.scm:" in err and "Traceback" not in err
+    assert (tmp_path / "insert.scm").read_bytes() == before

@@ -1,0 +1,117 @@
+"""Static evaluation of single modules (the per-file phase)."""
+
+from __future__ import annotations
+
+from hypothesis import given, strategies as st
+
+from guixml.evaluate.summary import summarize_source
+from guixml.evaluate.values import GlobalRef, PackageValue
+
+HEADER = "(define-module (t m) #:use-module (guix packages))\n"
+
+
+def summary(text: str):
+    return summarize_source(HEADER + text, "t/m.scm", "(t m)")
+
+
+def value(text: str, name: str):
+    d = summary(text).defs[name]
+    assert d.status == "value", (d.status, d.error)
+    return d.value
+
+
+def test_string_procedures():
+    v = value('(define x (string-append "a" (string-join (list "b" "c") "-") '
+              '(version-major+minor "1.2.3") (string-take "xyz" 1)))', "x")
+    assert v == "ab-c1.2x"
+
+
+def test_let_star_and_closures_with_optional_and_key_arguments():
+    text = ('(define* (f a #:optional (b "B") #:key (c "C")) (string-append a b c))\n'
+            '(define x (let* ((p "1") (q (f p))) (f q "2" #:c "3")))')
+    assert value(text, "x") == "1BC23"
+
+
+def test_quasiquote_with_splicing():
+    v = value("(define x `(1 ,(+ 0) ,@(list 2 3)))".replace("(+ 0)", '"a"'), "x")
+    assert v == [1, "a", 2, 3]
+
+
+def test_cond_and_system_facts():
+    text = ('(define x (cond ((target-aarch64?) "arm") ((%current-target-system) "cross") '
+            '(else (%current-system))))')
+    assert value(text, "x") == "x86_64-linux"
+
+
+def test_match_patterns():
+    text = ('(define x (match (list "a" "b" "c") ((first rest ...) '
+            '(string-append first (string-join rest "+")))))')
+    assert value(text, "x") == "ab+c"
+
+
+def test_references_to_other_modules_stay_symbolic():
+    pkg = value("(define-public p (package (inherit base) (name \"p\") (inputs (list zlib))))",
+                "p")
+    assert type(pkg) is PackageValue
+    assert type(pkg.parent) is GlobalRef and pkg.parent.name == "base"
+    assert pkg.fields["name"] == "p"
+    (item,) = pkg.fields["inputs"]
+    assert type(item.thing) is GlobalRef and item.label is None
+
+
+def test_needing_another_modules_value_defers_the_definition():
+    d = summary('(define-public p (package (name (package-name other))))').defs["p"]
+    assert d.status == "deferred"
+    d = summary('(define-public v (string-append "x" (package-version other)))').defs["v"]
+    assert d.status == "deferred"
+
+
+def test_unevaluable_field_is_kept_with_its_text():
+    pkg = value('(define-public p (package (name "p") (version (mystery 1))))', "p")
+    assert pkg.fields["name"] == "p"
+    # An unknown procedure of another module is a residual call, forced later.
+    assert type(pkg.fields["version"]).__name__ == "Call"
+
+
+def test_syntax_error_is_reported_with_location():
+    s = summarize_source(HEADER + "(define x", "t/m.scm", "(t m)")
+    assert s.errors and s.errors[0].startswith("t/m.scm:2:")
+
+
+@given(st.lists(st.text(alphabet="abcxyz-.0123", max_size=6), min_size=1, max_size=5))
+def test_string_append_matches_python(parts):
+    literal = " ".join('"' + p + '"' for p in parts)
+    assert value(f"(define x (string-append {literal}))", "x") == "".join(parts)
+
+
+def test_syntax_rules_macros():
+    text = ('(define-syntax-rule (series (n h) ...) (list (string-append n "-" h) ...))\n'
+            '(define-syntax pick (syntax-rules (first) ((_ first a b) a) ((_ other a b) b)))\n'
+            '(define x (series ("1" "a") ("2" "b")))\n'
+            '(define y (pick first "A" "B"))\n'
+            '(define z (length (series ("1" "a"))))')
+    assert value(text, "x") == ["1-a", "2-b"]
+    assert value(text, "y") == "A"
+    assert value(text, "z") == 1
+
+
+def test_srfi9_records():
+    text = ('(define-record-type <net> (make-net name size) net? (name net-name) '
+            '(size net-size))\n'
+            '(define x (net-name (make-net "small" 3)))')
+    assert value(text, "x") == "small"
+
+
+def test_character_procedures():
+    text = ('(define x (string-map (lambda (c) (if (char=? c #\\.) #\\- c)) "1.2.3"))\n'
+            '(define y (string-delete #\\. "1.0.4"))')
+    assert value(text, "x") == "1-2-3"
+    assert value(text, "y") == "104"
+
+
+def test_guix_records_with_defaults():
+    text = ('(define-record-type* <plugin> plugin make-plugin plugin? '
+            '(name plugin-name) (size plugin-size (default "big")))\n'
+            '(define p (plugin (name "x")))\n'
+            '(define x (string-append (plugin-name p) "-" (plugin-size p)))')
+    assert value(text, "x") == "x-big"
