@@ -287,7 +287,7 @@ def _decompress(kind: str, path: str, out: BinaryIO, limits: Limits) -> bool:
                     raise ArchiveError(path, f"decompresses to more than "
                                              f"{limits.max_bytes} bytes: not unpacked")
                 out.write(chunk)
-    except (OSError, EOFError, lzma.LZMAError, ValueError) as error:
+    except (OSError, EOFError, lzma.LZMAError, zlib.error, ValueError) as error:
         raise ArchiveError(path, f"corrupt or truncated {kind} data ({error})") from None
     finally:
         if process is not None:
@@ -435,7 +435,12 @@ def unpacked_nar_hash(path: str | os.PathLike[str], scratch: str | os.PathLike[s
             temporary.flush()
             temporary.seek(0)
             return _hash_tar(temporary, path, limits)  # type: ignore[arg-type]
+    except ArchiveError:
+        raise
     except NarError as error:
         raise ArchiveError(error.where, error.message) from None
     except OSError as error:
         raise ArchiveError(path, f"cannot read: {error.strerror or error}") from None
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, lzma.LZMAError, zlib.error,
+            ValueError, UnicodeError) as error:
+        raise ArchiveError(path, f"corrupt or truncated archive ({error})") from None
