@@ -3,7 +3,7 @@
 Takes
     the origins of packages, as :class:`~guixml.sources.common.Wanted` values
     (:func:`~guixml.sources.common.wanted_from_package` makes them from a
-    :class:`guixml.model.Package`: its ``source`` and every inline origin among
+    :class:`guixml.evaluate.Package`: its ``source`` and every inline origin among
     its inputs): the fetch method, the URIs, the commit, the declared sha256
     (nix-base32), the file name, the package's name and version, and where the
     origin is written (``file:line:column``).
@@ -28,24 +28,28 @@ Names other stages may use (all importable from this package)::
     HashCache, item_hashes                                    # hashes
     locate_sources                                            # locate
     Fetcher, read_mirrors                                     # fetch
+    nix_base32, nix_base32_decode, guix_hash                  # hashing (also the stubs')
 
 The modules: :mod:`.nar` (Guix's NAR serialisation and its hash),
 :mod:`.archive` (the NAR hash of an archive's unpacked top directory,
 computed without unpacking), :mod:`.hashes` (hashes of an item and their
 cache), :mod:`.store` (``fixed-output-path`` and store lookup), :mod:`.locate`
-(matching ``--sources`` by content), :mod:`.fetch` (``--fetch``).
+(matching ``--sources`` by content), :mod:`.fetch` (``--fetch``), :mod:`.hashing`
+(Guix's nix-base32 notation and file hashes, which the stubs use too).
 """
 
 from __future__ import annotations
 
 from guixml.sources.common import Located, SourceWarning, Wanted, wanted_from_package
 from guixml.sources.hashes import HashCache, item_hashes
+from guixml.sources.hashing import guix_hash, nix_base32, nix_base32_decode
 from guixml.sources.nar import nar_hash
 from guixml.sources.store import fixed_output_path, lookup_store, origin_item
 
 __all__ = ["Wanted", "Located", "SourceWarning", "wanted_from_package", "nar_hash",
            "fixed_output_path", "origin_item", "lookup_store", "HashCache",
-           "item_hashes", "locate_sources", "Fetcher", "read_mirrors"]
+           "item_hashes", "locate_sources", "Fetcher", "read_mirrors", "guix_hash",
+           "nix_base32", "nix_base32_decode"]
 
 
 def __getattr__(name: str) -> object:

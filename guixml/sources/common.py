@@ -2,7 +2,7 @@
 source, the located warning, the hash notation and the cache directory.
 
 This is the one module of the stage that imports Guix's nix-base32 codec
-(today in :mod:`guixml.hashing`); the rest of the stage imports it from here.
+(in :mod:`guixml.sources.hashing`); the rest of the stage imports it from here.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from attrs import frozen
 
 from guixml.errors import GuixmlError
-from guixml.hashing import nix_base32, nix_base32_decode
+from guixml.sources.hashing import nix_base32, nix_base32_decode
 
 __all__ = ["Wanted", "Located", "SourceWarning", "SourcesError", "nix_base32",
            "nix_base32_decode", "declared_digest", "wanted_from_package",
@@ -121,7 +121,7 @@ def _where(origin: Any, fallback: str) -> str:
 
 
 def wanted_from_package(package: Any) -> list[Wanted]:
-    """The origins of PACKAGE (a :class:`guixml.model.Package`): its source, then
+    """The origins of PACKAGE (a :class:`guixml.evaluate.Package`): its source, then
     each inline origin among its inputs, in the order Guix lists them."""
     fallback = str(package.location) if package.location is not None else package.file
     found: list[Wanted] = []

@@ -39,9 +39,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Iterable
 
-from guixml.datum import List, Symbol
+from guixml.scheme import List, Symbol
 from guixml.errors import GuixmlError
-from guixml.reader import read_file
+from guixml.scheme import read_file
 from guixml.sources.common import (HASH_MISMATCH, Located, SourcesError, SourceWarning,
                                    Wanted, declared_digest, nix_base32, sources_cache_dir)
 from guixml.sources.hashes import HashCache, item_hashes

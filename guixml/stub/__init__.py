@@ -2,7 +2,7 @@
 
 Takes: a weights file's URL (and optionally the file itself).
 Gives: a Guix package definition in Guix style (``generator``) with its
-hash (``hashing``: nix-base32 SHA-256), install layout by format
+hash (nix-base32 SHA-256, from :mod:`guixml.sources`), install layout by format
 (``layout``, ``data/layout.toml``) and suggested ``ml-*`` annotations.
 
 Other stages may use the names below; everything else is private to the stage.

@@ -40,7 +40,7 @@ import attrs
 from guixml.scheme.datum import DottedList, Keyword, List, sym
 from guixml.annotate.emit import PropertyEntry, UNKNOWN, properties_field
 from guixml.errors import GuixmlError
-from guixml.stub.hashing import guix_hash
+from guixml.sources.hashing import guix_hash
 from guixml.classify.inspect import inspect_path
 from guixml.stub.layout import Verbatim, layout
 from guixml.classify.licenses import LicenseMappingError, guix_variables_for_expression, parse_spdx

@@ -14,7 +14,7 @@ from hypothesis import given, settings, strategies as st
 from guixml.cli import main
 from guixml.scheme.datum import DottedList, Keyword, List, Symbol, sym
 from guixml.errors import GuixmlError
-from guixml.stub.hashing import guix_hash_bytes
+from guixml.sources.hashing import guix_hash_bytes
 from guixml.stub.layout import flat, layout
 from guixml.scheme.reader import read_string
 from guixml.stub.generator import PLACEHOLDER_HASH, StubError, StubRequest, guess_name_version, make_stub

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from hypothesis import given, strategies as st
 
-from guixml.stub.hashing import (
+from guixml.sources.hashing import (
     NIX_BASE32_ALPHABET,
     guix_hash,
     guix_hash_bytes,
