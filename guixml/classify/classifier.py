@@ -760,15 +760,16 @@ class Classifier:
             self._keep.append(package)
         return effective
 
-    def _effective_of(self, package: Package) -> Package:
+    def _effective_of(self, package: Package, seen: frozenset[int] = frozenset()) -> Package:
         if not package.inherit:
             return package
         parent = self.resolve(package.inherit, package)
         if isinstance(parent, Package) and id(parent) in self._in_progress:
             self._guarded = True
-        if not isinstance(parent, Package) or id(parent) in self._in_progress:
-            return package
-        parent = self._effective_of(parent)
+        if not isinstance(parent, Package) or id(parent) in self._in_progress \
+                or id(parent) in seen or parent is package or len(seen) >= _MAX_DEPTH:
+            return package  # no parent, or a loop of inherits (a name resolving to itself)
+        parent = self._effective_of(parent, seen | {id(package)})
         changes = {}
         for name in ("source", "build_system", "arguments", "synopsis", "description",
                      "home_page", "licenses"):
