@@ -520,6 +520,12 @@ class Classifier:
             # A quoted directory name, not an input lookup nor a package name.
             patterns.append((fact, re.compile(
                 r'(?<!input )(?<!inputs )(?<!\(name )"(?:[\w./+-]*/)?(?:%s)/?"' % names)))
+            # A build step that takes the project's built library out of an
+            # input (search-input-file) to copy or embed it: the weights the
+            # library carries end up in this package's output.
+            patterns.append((fact, re.compile(
+                r'search-input-(?:file|directory)\s+(?:inputs|native-inputs|%%build-inputs)\s+'
+                r'"[\w./+-]*/(?:lib)?(?:%s)[\w.+-]*\.(?:so|a)(?:\.[\d.]+)?"' % names)))
         return patterns
 
     # -- speed helpers (same answers as the plain calls) ----------------------
