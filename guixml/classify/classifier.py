@@ -1257,10 +1257,26 @@ class Classifier:
                             confidence=round(1.0 - score, 3) if score else 0.9,
                             evidence=weights.reasons("weights")), None
 
+    def _inherited_annotation_of_other_source(self, package: Package) -> bool:
+        """Whether PACKAGE's annotation comes from the parent it inherits (it
+        writes no ``properties`` field of its own) while its own source differs:
+        the parent's annotation judged the parent's source, not this one (an
+        older release without the weights, say), so the variant is judged on
+        its own.  Known only when the index recorded the written fields."""
+        if not package.inherit or not package.field_spans or package.source is None:
+            return False
+        if package.field_span("properties") is not None:
+            return False
+        parent = self._parent(package)
+        return parent is not None and parent.source is not None \
+            and parent.source != package.source
+
     def _apply_properties(self, package: Package, audit: PackageAudit) -> PackageAudit:
         """An ``ml-weights`` annotation already on the package wins over heuristics."""
         role = _symbol_name(package.property("ml-weights"))
         if role not in _PROPERTY_ROLES:
+            return audit
+        if self._inherited_annotation_of_other_source(package):
             return audit
         import attrs
         inputs = package.property("ml-weight-inputs")
