@@ -43,7 +43,8 @@ import attrs
 
 from guixml.scheme.datum import DottedList, Keyword, Symbol
 from guixml.evaluate.model import Input, Origin, Package
-from guixml.classify.results import AuditResult, Evidence, InputVerdict, PackageAudit, Problem
+from guixml.classify.results import (AuditResult, Evidence, InputVerdict, NearMiss,
+                                     PackageAudit, Problem)
 from guixml.classify.rules import Fact, Rule, RuleSet, load_rules, required_literals
 
 __all__ = ["classify_package", "classify_channel", "Classifier", "Resolver", "FormText",
@@ -728,6 +729,11 @@ class Classifier:
         for conclusion, veto in scores.vetoed.items():
             evidence.append(veto)
         evidence = list({(e.rule, e.field, e.matched): e for e in evidence}.values())
+        near_misses = tuple(
+            NearMiss(conclusion=c, score=round(scores.score(c), 3), threshold=threshold,
+                     evidence=scores.reasons(c), vetoed_by=scores.vetoed.get(c))
+            for c in ("model", "separate", "tangled", "external", "training")
+            if c not in active and (scores.evidence.get(c) or c in scores.vetoed))
         audit = PackageAudit(
             package=original,
             weights=role,
@@ -740,6 +746,7 @@ class Classifier:
             else round(1.0 - max((scores.score(r) for r in PRECEDENCE), default=0.0), 3),
             inputs=tuple(verdicts),
             evidence=tuple(evidence),
+            near_misses=near_misses,
         )
         audit, active = self._inherited(original, audit, active, scores)
         audit = self._apply_properties(original, audit)
@@ -810,6 +817,8 @@ class Classifier:
         if role != "none":
             evidence = [e for e in audit.evidence] + [link] + kept
         changes["evidence"] = tuple({(e.rule, e.field, e.matched): e for e in evidence}.values())
+        changes["near_misses"] = tuple(m for m in audit.near_misses
+                                       if m.conclusion not in new_active)
         return attrs.evolve(audit, **changes), frozenset(new_active)
 
     def _code_texts(self, package: Package, depth: int = 0) -> tuple[str, str]:

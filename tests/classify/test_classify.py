@@ -414,3 +414,22 @@ def test_form_text_without_a_span_is_cut_from_the_file_by_counting_brackets():
         by_span = index_form_text(index)(package)
         by_counting = index_form_text(index)(attrs.evolve(package, span=None))
         assert by_span and by_counting == by_span
+
+
+def test_near_misses_keep_weak_and_vetoed_evidence(rules):
+    weak = classify_package(package(name="sim", synopsis="Simulator for spiking neural networks"),
+                            rules)
+    assert not weak.training_software
+    (miss,) = [m for m in weak.near_misses if m.conclusion == "training"]
+    assert miss.score == 0.4 and miss.threshold == rules.threshold and miss.vetoed_by is None
+    assert [e.rule for e in miss.evidence] == ["text.deep-learning-weak"]
+    vetoed = classify_package(package(
+        name="client", description="Runs inference of ONNX machine learning models. "
+                                   "It needs an API key."), rules)
+    assert vetoed.weights == "none"
+    (miss,) = [m for m in vetoed.near_misses if m.conclusion == "external"]
+    assert miss.vetoed_by.rule == "veto.remote-service-client"
+    strong = classify_package(package(name="r", description="Runs inference of ONNX machine "
+                                                             "learning models."), rules)
+    assert strong.weights == "external"
+    assert all(m.conclusion != "external" for m in strong.near_misses)
