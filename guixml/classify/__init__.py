@@ -17,13 +17,13 @@ from guixml.classify.inspect import Finding, Inspection, inspect_path
 from guixml.classify.licenses import (LicenseMappingError, SpdxAnd, SpdxExpression, SpdxId,
                                       SpdxSyntaxError, guix_variables_for_expression,
                                       parse_spdx)
-from guixml.classify.results import (ROLES, AuditResult, Evidence, InputVerdict, PackageAudit,
-                                     Problem)
+from guixml.classify.results import (ROLES, AuditResult, Evidence, InputVerdict, NearMiss,
+                                     PackageAudit, Problem)
 from guixml.classify.rules import RuleSet, load_rules
 
 __all__ = [
     "Classifier", "classify_channel", "classify_package", "index_resolver", "Finding",
     "Inspection", "inspect_path", "LicenseMappingError", "SpdxAnd", "SpdxExpression", "SpdxId",
     "SpdxSyntaxError", "guix_variables_for_expression", "parse_spdx", "ROLES", "AuditResult",
-    "Evidence", "InputVerdict", "PackageAudit", "Problem", "RuleSet", "load_rules",
+    "Evidence", "InputVerdict", "NearMiss", "PackageAudit", "Problem", "RuleSet", "load_rules",
 ]

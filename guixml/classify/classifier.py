@@ -43,7 +43,8 @@ import attrs
 
 from guixml.scheme.datum import DottedList, Keyword, Symbol
 from guixml.evaluate.model import Input, Origin, Package
-from guixml.classify.results import AuditResult, Evidence, InputVerdict, PackageAudit, Problem
+from guixml.classify.results import (AuditResult, Evidence, InputVerdict, NearMiss,
+                                     PackageAudit, Problem)
 from guixml.classify.rules import Fact, Rule, RuleSet, load_rules, required_literals
 
 __all__ = ["classify_package", "classify_channel", "Classifier", "Resolver", "FormText",
@@ -72,6 +73,13 @@ _NOT_REFERENCES = frozenset({"output", "name", "version", "outputs", "inputs",
 
 _PROPERTY_ROLES = {"model", "separate", "tangled", "external"}
 
+#: Input fields a package uses when it runs (native inputs serve the build only).
+_RUNTIME_FIELDS = frozenset({"inputs", "propagated-inputs"})
+#: A run-time input that downloads weights: strong, but a veto (dataset
+#: libraries, API clients) still removes it.
+_FETCHER_CONFIDENCE = 0.85
+#: A machine-learning framework among the run-time inputs: corroboration only.
+_FRAMEWORK_RUNTIME_CONFIDENCE = 0.5
 _WINDOW = 400  # characters searched before a wired path for the input it names
 
 #: How deep input chains are followed on a first visit (Python's stack is finite;
@@ -490,6 +498,9 @@ class Classifier:
         self._fact_literals = tuple(dict.fromkeys(s for n in needs for s in n)) \
             if needs and all(n is not None for n in needs) \
             and all(p.flags & re.IGNORECASE for p in fact_patterns) else None
+        #: Facts about libraries that download weights at run time (see _fetcher_of).
+        self._fetchers = tuple(f for f in self.rules.facts if "fetcher" in f.carries)
+        self._fetcher_memo: dict[int, Fact | None] = {}
         self._effective_memo: dict[int, Package] = {}
         self._guarded = False  # set when an answer of _effective met a package in progress
         self._framework_memo: dict[str | None, str | None] = {}
@@ -510,6 +521,12 @@ class Classifier:
             # A quoted directory name, not an input lookup nor a package name.
             patterns.append((fact, re.compile(
                 r'(?<!input )(?<!inputs )(?<!\(name )"(?:[\w./+-]*/)?(?:%s)/?"' % names)))
+            # A build step that takes the project's built library out of an
+            # input (search-input-file) to copy or embed it: the weights the
+            # library carries end up in this package's output.
+            patterns.append((fact, re.compile(
+                r'search-input-(?:file|directory)\s+(?:inputs|native-inputs|%%build-inputs)\s+'
+                r'"[\w./+-]*/(?:lib)?(?:%s)[\w.+-]*\.(?:so|a)(?:\.[\d.]+)?"' % names)))
         return patterns
 
     # -- speed helpers (same answers as the plain calls) ----------------------
@@ -595,6 +612,9 @@ class Classifier:
 
     def _input_packages(self, package: Package) -> list[Package]:
         found = []
+        parent = self._parent(package)
+        if parent is not None:
+            found.append(parent)  # its verdict may pass to the variant (_inherited)
         for input_ in self._effective(package).all_inputs():
             if input_.kind == "package" and input_.ref:
                 target = self._resolve_input(input_, package)
@@ -664,6 +684,16 @@ class Classifier:
             if verdict.cls == "weights":
                 for ev in verdict.evidence:
                     scores.add("separate", verdict.confidence, ev)
+        framework = next((v for v in verdicts if v.cls == "training-software"
+                          and v.field in _RUNTIME_FIELDS), None)
+        if framework is not None and "external" in scores.evidence:
+            # Weak: code built on a deep-learning framework that a text rule
+            # already suspects of running models (corroboration only).
+            scores.add("external", _FRAMEWORK_RUNTIME_CONFIDENCE, Evidence(
+                rule="propagate.framework-runtime", field=framework.field,
+                matched=framework.label or framework.ref or "",
+                note="runs on a machine-learning framework at run time (weak)",
+                location=package.location))
 
         # Payload: a package that builds no code is a model, else weights are tangled.
         payload_is_model = package.build_system in PAYLOAD_BUILD_SYSTEMS
@@ -699,6 +729,11 @@ class Classifier:
         for conclusion, veto in scores.vetoed.items():
             evidence.append(veto)
         evidence = list({(e.rule, e.field, e.matched): e for e in evidence}.values())
+        near_misses = tuple(
+            NearMiss(conclusion=c, score=round(scores.score(c), 3), threshold=threshold,
+                     evidence=scores.reasons(c), vetoed_by=scores.vetoed.get(c))
+            for c in ("model", "separate", "tangled", "external", "training")
+            if c not in active and (scores.evidence.get(c) or c in scores.vetoed))
         audit = PackageAudit(
             package=original,
             weights=role,
@@ -711,9 +746,80 @@ class Classifier:
             else round(1.0 - max((scores.score(r) for r in PRECEDENCE), default=0.0), 3),
             inputs=tuple(verdicts),
             evidence=tuple(evidence),
+            near_misses=near_misses,
         )
+        audit, active = self._inherited(original, audit, active, scores)
         audit = self._apply_properties(original, audit)
         return audit, active
+
+    def _parent(self, package: Package) -> Package | None:
+        """The package PACKAGE inherits, when it resolves to another package."""
+        if not package.inherit:
+            return None
+        parent = self.resolve(package.inherit, package)
+        return parent if isinstance(parent, Package) and parent is not package else None
+
+    def _inherited(self, package: Package, audit: PackageAudit, active: frozenset[str],
+                   scores: _Scores) -> tuple[PackageAudit, frozenset[str]]:
+        """A variant with its parent's source keeps the parent's verdict.
+
+        Variants (``-cuda``, ``-with-cuda11``…) often reword their description,
+        so their own text no longer says what the parent's did; the weights
+        and the training code come with the source, which they share.  The
+        parent's role (``model``, ``tangled``, ``external``; not ``separate``,
+        which the variant's own inputs decide) and training flag carry over,
+        with the parent's evidence and one piece pointing at its definition,
+        unless the variant's own source differs or its own fields veto that
+        conclusion.  An annotation of the variant still wins (applied after).
+        """
+        parent = self._parent(package)
+        if parent is None or id(parent) in self._in_progress:
+            return audit, active
+        if package.source is not None and package.source != parent.source:
+            return audit, active  # its own source: its own verdict
+        parent_build = self._effective(parent).build_system
+        if package.build_system is not None and parent_build is not None \
+                and package.build_system != parent_build:
+            return audit, active  # another build of the tree (documentation, data...)
+        if id(parent) not in self._memo and len(self._in_progress) >= _MAX_DEPTH:
+            return audit, active
+        mine = self.classify(parent)
+        role = audit.weights
+        inherit_role = mine.weights if mine.weights in ("model", "tangled", "external") \
+            and mine.weights not in scores.vetoed \
+            and PRECEDENCE.index(mine.weights) < (PRECEDENCE.index(role) if role in PRECEDENCE
+                                                  else len(PRECEDENCE)) else None
+        if role == "separate":
+            inherit_role = None  # the variant's own weight inputs decide
+        inherit_training = mine.training_software and not audit.training_software \
+            and "training" not in scores.vetoed
+        if inherit_role is None and not inherit_training:
+            return audit, active
+        link = Evidence(
+            rule="inherit.parent-verdict", field="inherit", matched=parent.variable or parent.name or "",
+            note=f"inherits {parent.name} with the same source and keeps its verdict"
+                 f" ({', '.join(x for x in (inherit_role, 'training software' if inherit_training else None) if x)})",
+            location=parent.location)
+        kept = [e for e in mine.evidence if e.rule != "properties.ml-weights"]
+        changes: dict[str, Any] = {}
+        new_active = set(active)
+        if inherit_role is not None:
+            new_active.add(inherit_role)
+            changes.update(weights=inherit_role, weight_inputs=(),
+                           weights_license=mine.weights_license,
+                           weights_license_fsf_libre=mine.weights_license_fsf_libre,
+                           weights_license_osi_approved=mine.weights_license_osi_approved,
+                           confidence=mine.confidence)
+        if inherit_training:
+            new_active.add("training")
+            changes["training_software"] = True
+        evidence = [link] + kept + [e for e in audit.evidence if role != "none" or e.rule.startswith("veto.")]
+        if role != "none":
+            evidence = [e for e in audit.evidence] + [link] + kept
+        changes["evidence"] = tuple({(e.rule, e.field, e.matched): e for e in evidence}.values())
+        changes["near_misses"] = tuple(m for m in audit.near_misses
+                                       if m.conclusion not in new_active)
+        return attrs.evolve(audit, **changes), frozenset(new_active)
 
     def _code_texts(self, package: Package, depth: int = 0) -> tuple[str, str]:
         """The text of PACKAGE's build arguments and source snippet, inherited if unset.
@@ -760,15 +866,16 @@ class Classifier:
             self._keep.append(package)
         return effective
 
-    def _effective_of(self, package: Package) -> Package:
+    def _effective_of(self, package: Package, seen: frozenset[int] = frozenset()) -> Package:
         if not package.inherit:
             return package
         parent = self.resolve(package.inherit, package)
         if isinstance(parent, Package) and id(parent) in self._in_progress:
             self._guarded = True
-        if not isinstance(parent, Package) or id(parent) in self._in_progress:
-            return package
-        parent = self._effective_of(parent)
+        if not isinstance(parent, Package) or id(parent) in self._in_progress \
+                or id(parent) in seen or parent is package or len(seen) >= _MAX_DEPTH:
+            return package  # no parent, or a loop of inherits (a name resolving to itself)
+        parent = self._effective_of(parent, seen | {id(package)})
         changes = {}
         for name in ("source", "build_system", "arguments", "synopsis", "description",
                      "home_page", "licenses"):
@@ -828,7 +935,11 @@ class Classifier:
         if self.package_named is None or not name:
             return
         base = name.lower().strip(".")
-        for candidate in (base, f"python-{base}", f"r-{base}", f"{base}-api"):
+        # Guix spells a project's dots and underscores as dashes (llama.cpp: llama-cpp).
+        dashed = re.sub(r"[._]", "-", base)
+        stems = tuple(dict.fromkeys((base, dashed)))
+        for candidate in dict.fromkeys(c for stem in stems for c in (
+                stem, f"python-{stem}", f"r-{stem}", f"{stem}-api")):
             target = self.package_named(candidate)
             if target is None or id(target) in self._in_progress:
                 continue
@@ -1043,6 +1154,16 @@ class Classifier:
             target = self._resolve_input(input_, package)
         if isinstance(target, Origin):
             return self._origin_verdict(target, input_.field, input_.ref, input_.label)
+        if self._fetchers and isinstance(target, Package) \
+                and input_.field in _RUNTIME_FIELDS:
+            fetcher = self._fetcher_of(target)
+            if fetcher is not None:
+                scores.add("external", _FETCHER_CONFIDENCE, Evidence(
+                    rule=f"fact.{fetcher.id}", field=input_.field,
+                    matched=input_.label or input_.ref or "",
+                    note=f"input {target.name} downloads trained weights at run time "
+                         f"(upstream fact: {fetcher.note}; {fetcher.citation})",
+                    location=input_.location))
         # The same input of the same package recurs across a channel (pkg-config
         # among the native inputs of thousands): once its target is classified
         # and wires nothing here, its plain verdict is the same every time.
@@ -1106,6 +1227,17 @@ class Classifier:
             self._plain_verdicts[plain_key] = (verdict, licence)
         return verdict, licence
 
+    def _fetcher_of(self, target: Package) -> Fact | None:
+        """The fact saying TARGET's source downloads weights at run time, if any."""
+        key = id(target)
+        if key not in self._fetcher_memo:
+            source = self._effective(target).source
+            uris = [u for u in (source.uris if source is not None else ()) if isinstance(u, str)]
+            self._fetcher_memo[key] = next(
+                (f for f in self._fetchers for u in uris if self._fact_matches(f, u)), None)
+            self._keep.append(target)
+        return self._fetcher_memo[key]
+
     def _resolve_input(self, input_: Input, package: Package) -> Any:
         if input_.module:
             try:
@@ -1134,10 +1266,26 @@ class Classifier:
                             confidence=round(1.0 - score, 3) if score else 0.9,
                             evidence=weights.reasons("weights")), None
 
+    def _inherited_annotation_of_other_source(self, package: Package) -> bool:
+        """Whether PACKAGE's annotation comes from the parent it inherits (it
+        writes no ``properties`` field of its own) while its own source differs:
+        the parent's annotation judged the parent's source, not this one (an
+        older release without the weights, say), so the variant is judged on
+        its own.  Known only when the index recorded the written fields."""
+        if not package.inherit or not package.field_spans or package.source is None:
+            return False
+        if package.field_span("properties") is not None:
+            return False
+        parent = self._parent(package)
+        return parent is not None and parent.source is not None \
+            and parent.source != package.source
+
     def _apply_properties(self, package: Package, audit: PackageAudit) -> PackageAudit:
         """An ``ml-weights`` annotation already on the package wins over heuristics."""
         role = _symbol_name(package.property("ml-weights"))
         if role not in _PROPERTY_ROLES:
+            return audit
+        if self._inherited_annotation_of_other_source(package):
             return audit
         import attrs
         inputs = package.property("ml-weight-inputs")

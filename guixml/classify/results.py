@@ -9,7 +9,7 @@ from attrs import field, frozen
 from guixml.scheme.datum import Location
 from guixml.evaluate.model import Package
 
-__all__ = ["Evidence", "InputVerdict", "PackageAudit", "Problem", "AuditResult",
+__all__ = ["Evidence", "InputVerdict", "NearMiss", "PackageAudit", "Problem", "AuditResult",
            "ROLES", "CLASSES"]
 
 #: The ``ml-weights`` roles, plus ``none`` for packages that involve no weights.
@@ -49,6 +49,19 @@ class InputVerdict:
 
 
 @frozen
+class NearMiss:
+    """A conclusion some evidence pointed to that did not hold: its combined
+    score stayed below the threshold, or a veto removed it.  Kept so that a
+    reviewer sees what almost decided (``guixml show``)."""
+
+    conclusion: str  # model | separate | tangled | external | training
+    score: float
+    threshold: float
+    evidence: tuple[Evidence, ...] = ()
+    vetoed_by: Evidence | None = None
+
+
+@frozen
 class PackageAudit:
     """Everything the classifier concludes about one package."""
 
@@ -63,6 +76,9 @@ class PackageAudit:
     inputs: tuple[InputVerdict, ...] = ()
     evidence: tuple[Evidence, ...] = ()
     from_properties: bool = False  # an existing annotation decided the role
+    #: Conclusions with evidence that did not hold (weak or vetoed): for review only,
+    #: no report format carries them.
+    near_misses: tuple[NearMiss, ...] = field(default=(), eq=False)
 
 
 @frozen

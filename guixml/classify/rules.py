@@ -44,8 +44,11 @@ SUGGESTIONS = ("weights", "model", "payload", "tangled", "external", "training",
 #: Conclusions a veto may remove.
 VETOABLE = ("weights", "model", "payload", "tangled", "external", "training")
 
-#: What an upstream fact may say a source carries.
-CARRIES = ("weights", "runner", "trainer")
+#: What an upstream fact may say a source carries.  A ``fetcher`` is a library
+#: that downloads trained weights when its users run (a model-hub client): a
+#: package that uses it at run time (``inputs``, ``propagated-inputs``) very
+#: likely needs weights Guix does not provide.
+CARRIES = ("weights", "runner", "trainer", "fetcher")
 
 
 class RuleError(GuixmlError):

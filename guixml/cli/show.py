@@ -45,6 +45,26 @@ def _where(location, roots) -> str:
     return f"{file}:{location.line}:{location.column}"
 
 
+def _near_misses(audit, roots) -> list[str]:
+    """Evidence that did not reach a conclusion (too weak, or vetoed)."""
+    misses = getattr(audit, "near_misses", ())
+    if not misses:
+        return []
+    lines = ["", "Near misses (evidence that did not reach a conclusion):"]
+    for miss in misses:
+        if miss.vetoed_by is not None:
+            lines.append(f"  vetoed: {miss.conclusion}, by {miss.vetoed_by.rule}"
+                         f"  [{miss.vetoed_by.field}]  {miss.vetoed_by.matched}")
+        else:
+            lines.append(f"  weak: {miss.conclusion}, score {miss.score:.2f}"
+                         f" (needs {miss.threshold:.2f})")
+        for evidence in miss.evidence:
+            lines.append(f"      {evidence.rule}  [{evidence.field}]  {evidence.matched}"
+                         + (f"  ({_where(evidence.location, roots)})" if evidence.location
+                            else ""))
+    return lines
+
+
 def describe(entry: PackageReport, roots: tuple[str, ...], policy: str) -> str:
     audit = entry.audit
     package = audit.package
@@ -76,6 +96,7 @@ def describe(entry: PackageReport, roots: tuple[str, ...], policy: str) -> str:
             lines.append(f"      {evidence.note}")
     if not audit.evidence:
         lines.append("  none: no rule matched")
+    lines.extend(_near_misses(audit, roots))
     lines.append("")
     lines.append("Inputs:")
     if audit.inputs:

@@ -164,15 +164,42 @@ def test_precedence(rules):
 
 
 def test_inherit_carries_and_override_drops(rules):
-    parent = package(name="runner", variable="runner",
+    parent = package(name="runner", variable="runner", build_system="cmake-build-system",
                      description="Runs inference of ONNX machine learning models.")
     child = package(name="runner-next", variable="runner-next", inherit="runner")
     table = {"runner": parent}
     resolve = lambda name, pkg, module=None: table.get(name)  # noqa: E731
     assert classify_package(child, rules, resolve).weights == "external"
+    # A reworded description alone keeps the parent's verdict (variants reword
+    # theirs), with evidence pointing at the parent.
+    reworded = package(name="runner-cuda", variable="runner-cuda", inherit="runner",
+                       description="This variant is built with CUDA.")
+    audit = classify_package(reworded, rules, resolve)
+    assert audit.weights == "external"
+    assert audit.evidence[0].rule == "inherit.parent-verdict"
+    assert audit.evidence[0].matched == "runner"
+    # Its own source, its own build system or a veto of its own drop it.
+    own_source = package(name="runner-fork", variable="runner-fork", inherit="runner",
+                         description="A fork.",
+                         source=Origin(method="url-fetch", uris=("https://example.org/f.tar.gz",)))
+    assert classify_package(own_source, rules, resolve).weights == "none"
     overriding = package(name="runner-doc", variable="runner-doc", inherit="runner",
+                         build_system="copy-build-system",
                          description="Documentation of the runner.")
     assert classify_package(overriding, rules, resolve).weights == "none"
+    vetoed = package(name="runner-client", variable="runner-client", inherit="runner",
+                     description="A client; it needs an API key.")
+    assert classify_package(vetoed, rules, resolve).weights == "none"
+
+
+def test_inherit_keeps_training_flag(rules):
+    parent = package(name="learner", variable="learner",
+                     synopsis="Machine learning library for Python")
+    child = package(name="learner-cuda", variable="learner-cuda", inherit="learner",
+                    synopsis="Learner with CUDA support")
+    table = {"learner": parent}
+    resolve = lambda name, pkg, module=None: table.get(name)  # noqa: E731
+    assert classify_package(child, rules, resolve).training_software
 
 
 def test_origin_named_in_build_code_is_an_input(rules):
@@ -387,3 +414,22 @@ def test_form_text_without_a_span_is_cut_from_the_file_by_counting_brackets():
         by_span = index_form_text(index)(package)
         by_counting = index_form_text(index)(attrs.evolve(package, span=None))
         assert by_span and by_counting == by_span
+
+
+def test_near_misses_keep_weak_and_vetoed_evidence(rules):
+    weak = classify_package(package(name="sim", synopsis="Simulator for spiking neural networks"),
+                            rules)
+    assert not weak.training_software
+    (miss,) = [m for m in weak.near_misses if m.conclusion == "training"]
+    assert miss.score == 0.4 and miss.threshold == rules.threshold and miss.vetoed_by is None
+    assert [e.rule for e in miss.evidence] == ["text.deep-learning-weak"]
+    vetoed = classify_package(package(
+        name="client", description="Runs inference of ONNX machine learning models. "
+                                   "It needs an API key."), rules)
+    assert vetoed.weights == "none"
+    (miss,) = [m for m in vetoed.near_misses if m.conclusion == "external"]
+    assert miss.vetoed_by.rule == "veto.remote-service-client"
+    strong = classify_package(package(name="r", description="Runs inference of ONNX machine "
+                                                             "learning models."), rules)
+    assert strong.weights == "external"
+    assert all(m.conclusion != "external" for m in strong.near_misses)

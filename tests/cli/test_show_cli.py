@@ -48,3 +48,21 @@ def test_json(capsys):
 def test_unknown_package(capsys):
     code, _, err = show(capsys, "nope", EXAMPLE)
     assert code == 2 and "no package named 'nope'" in err
+
+
+def test_near_misses_are_listed(tmp_path, capsys):
+    module = tmp_path / "demo" / "weak.scm"
+    module.parent.mkdir()
+    module.write_text(
+        '(define-module (demo weak)\n  #:use-module (guix packages))\n\n'
+        '(define-public spiking\n  (package\n    (name "spiking")\n    (version "1")\n'
+        '    (source #f)\n    (build-system #f)\n'
+        '    (synopsis "Simulator for spiking neural networks")\n'
+        '    (description "A simulator.")\n    (home-page "https://example.org")\n'
+        '    (license #f)))\n', encoding="utf-8")
+    code, out, _ = show(capsys, "spiking", tmp_path)
+    assert code == 0
+    assert "trains models   no" in out
+    assert "Near misses (evidence that did not reach a conclusion):" in out
+    assert "weak: training, score 0.40 (needs 0.80)" in out
+    assert "text.deep-learning-weak  [synopsis]" in out
