@@ -48,7 +48,7 @@ from typing import Any, Iterable, Sequence
 from attrs import field, frozen
 
 from guixml.scheme.datum import DottedList, List, Location, Source, Symbol, equal
-from guixml.annotate.edit import Edit, apply_edits, indent_like, insertion_point_after, line_ending
+from guixml.annotate.edit import Edit, apply_edits, indent_like, insert_after, line_ending
 from guixml.annotate.emit import PropertyEntry, alist_lines, properties_field, suggested_entries
 from guixml.classify.results import PackageAudit
 
@@ -220,9 +220,8 @@ def _insert_field(text: str, package: List, entries: Sequence[PropertyEntry]) ->
     last = fields[-1]
     indent = _field_indent(text, package, fields)
     newline = line_ending(text)
-    position = insertion_point_after(text, last.end, package.end - 1)
     field_text = properties_field(entries, indent, newline)
-    edit = Edit(position, position, newline + indent + field_text)
+    edit = insert_after(text, last.end, package.end - 1, newline + indent + field_text)
     return PackageEdit("insert", (edit,), tuple(entry.key for entry in entries))
 
 
@@ -291,8 +290,8 @@ def _append_entries(text: str, alist: List, entries: Sequence[PropertyEntry]) ->
         indent = indent_like(text, position)
         return Edit(position, position, (newline + indent).join(lines))
     indent = indent_like(text, alist[0].start)
-    position = insertion_point_after(text, alist[-1].end, alist.end - 1)
-    return Edit(position, position, "".join(newline + indent + line for line in lines))
+    return insert_after(text, alist[-1].end, alist.end - 1,
+                        "".join(newline + indent + line for line in lines))
 
 
 def annotate_text(text: str, package: List, entries: Sequence[PropertyEntry],

@@ -22,6 +22,7 @@ from guixml.scheme.writer import write
 
 from _annotate_fixtures import (EXPECTED, NAMES, audit_result, audits_for, fixture_text,
                                 guile_read)
+from annotate_acceptance import _same_gap as same_gap, comment_anchors, moved_comments
 
 
 def plan_fixture(name: str, text: str | None = None) -> FilePlan:
@@ -36,17 +37,24 @@ def expected_text(name: str) -> str:
 
 
 def changed_forms(before: str, after: str) -> set[int]:
-    """Indices of the top-level forms whose text differs; the text between forms must not."""
+    """Indices of the top-level forms whose text differs; the text between forms
+    must not (but for a comment on an annotated form's last line, which moves
+    into it with that line's code), and every comment must still follow the
+    token it followed (tests/annotate_acceptance.py)."""
     old, new = read_string(before), read_string(after)
     assert len(old) == len(new)
     changed = set()
     old_end = new_end = 0
+    edited = False
     for index, (a, b) in enumerate(zip(old, new)):
-        assert before[old_end:a.start] == after[new_end:b.start], "text between forms moved"
-        if a.text != b.text:
+        assert same_gap(before[old_end:a.start], after[new_end:b.start], edited), \
+            "text between forms moved"
+        edited = a.text != b.text
+        if edited:
             changed.add(index)
         old_end, new_end = a.end, b.end
-    assert before[old_end:] == after[new_end:]
+    assert same_gap(before[old_end:], after[new_end:], edited)
+    assert moved_comments(before, after) == []
     return changed
 
 
@@ -366,13 +374,7 @@ def test_annotating_every_package_of_real_modules(tmp_path):
         with open(source, encoding="utf-8", newline="") as stream:
             text = stream.read()
         forms = read_string(text, str(source))
-        audits = [PackageAudit(Package("(m)", module, str(form[1]), str(form[1]), "1"),
-                               weights="separate", weight_inputs=("net",),
-                               weights_license="MIT")
-                  for form in forms
-                  if isinstance(form, List) and len(form) == 3
-                  and form[0] in (sym("define-public"), sym("define"))
-                  and isinstance(form[1], Symbol)]
+        audits = _every_package(module, forms)
         plan = plan_file(module, text, forms, audits)
         new = plan.new_text
         changed = changed_forms(text, new)
@@ -384,3 +386,37 @@ def test_annotating_every_package_of_real_modules(tmp_path):
         assert guile_read(target) == [write(datum) for datum in read_string(new)]
         again = plan_file(module, new, read_string(new), audits)
         assert again.edits == (), module
+
+
+def _every_package(module: str, forms) -> list[PackageAudit]:
+    return [PackageAudit(Package("(m)", module, str(form[1]), str(form[1]), "1"),
+                         weights="separate", weight_inputs=("net",), weights_license="MIT")
+            for form in forms
+            if isinstance(form, List) and len(form) == 3
+            and form[0] in (sym("define-public"), sym("define"))
+            and isinstance(form[1], Symbol)]
+
+
+@pytest.mark.realtree
+def test_every_comment_of_the_tree_stays_with_its_code():
+    """Every package of every module of the tree annotated (fictitiously): every
+    comment is still on the line of the token it followed, the text between
+    forms stays, and a second pass changes nothing."""
+    root = os.environ.get("GUIX_SOURCE")
+    if not root:
+        pytest.skip("GUIX_SOURCE is not set")
+    modules = sorted((Path(root) / "gnu" / "packages").glob("*.scm"))
+    trailing = 0
+    for source in modules:
+        with open(source, encoding="utf-8", newline="") as stream:
+            text = stream.read()
+        forms = read_string(text, str(source))
+        audits = _every_package(source.name, forms)
+        plan = plan_file(source.name, text, forms, audits)
+        if not plan.changed:
+            continue
+        changed_forms(text, plan.new_text)
+        trailing += sum(1 for token, _ in comment_anchors(text) if token)
+        again = plan_file(source.name, plan.new_text, read_string(plan.new_text), audits)
+        assert again.edits == (), source.name
+    assert trailing > 1000  # the tree has thousands of comments after code
