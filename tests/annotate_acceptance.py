@@ -46,8 +46,9 @@ def _guile(script: str, files: list[Path]) -> subprocess.CompletedProcess:
                           env={**os.environ, "LC_ALL": "C.UTF-8"}, check=False)
 
 
-#: The comment line guixml adds before the facts it could not establish.
-REVIEW_COMMENT = ";; guixml could not establish these; please review."
+#: The comment lines guixml adds (the review line before the facts it could
+#: not establish, the evidence line of an external package) start so.
+GUIXML_COMMENT = ";; guixml"
 
 _DELIMITERS = frozenset(" \t\r\n\f()[]\";")
 
@@ -117,7 +118,7 @@ def moved_comments(before: str, after: str) -> list[str]:
     old, new = Counter(comment_anchors(before)), Counter(comment_anchors(after))
     lost = old - new
     added = Counter({anchor: n for anchor, n in (new - old).items()
-                     if anchor[1].strip() != REVIEW_COMMENT})
+                     if not (anchor[0] == "" and anchor[1].startswith(GUIXML_COMMENT))})
     return ([f"comment {comment!r} no longer after {token!r}" for token, comment in lost]
             + [f"comment {comment!r} now after {token!r}" for token, comment in added])
 

@@ -188,10 +188,11 @@ def _print_suggestions(plans: Iterable[FilePlan], out) -> None:
                 extra = f" ({outcome.message})" if outcome.message else ""
                 print(f"{where}: {name}: {verb}{extra}", file=out)
                 if outcome.action == "insert":
-                    shown = properties_field(outcome.entries, "").splitlines()
+                    shown = properties_field(outcome.entries, "",
+                                             note=outcome.note).splitlines()
                 else:
                     shown = alist_lines([entry for entry in outcome.entries
-                                         if entry.key in outcome.changed_keys])
+                                         if entry.key in outcome.changed_keys], outcome.note)
                 for line in shown:
                     print("    " + line, file=out)
             elif outcome.action == "reported":
