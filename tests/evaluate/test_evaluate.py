@@ -37,11 +37,6 @@ def test_quasiquote_with_splicing():
     assert v == [1, "a", 2, 3]
 
 
-def test_fold_alist_delete_drops_several_keys():
-    v = value("(define x (fold alist-delete '((a . 1) (b . 2) (c . 3) (a . 4)) '(a c)))", "x")
-    assert [str(item.items[0]) for item in v] == ["b"]
-
-
 def test_cond_and_system_facts():
     text = ('(define x (cond ((target-aarch64?) "arm") ((%current-target-system) "cross") '
             '(else (%current-system))))')
