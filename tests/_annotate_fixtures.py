@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from guixml.evaluate.model import Package
-from guixml.classify.results import AuditResult, PackageAudit
+from guixml.evaluate.model import LicenseRef, Package
+from guixml.classify.results import AuditResult, Evidence, PackageAudit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "annotate"
 EXPECTED = FIXTURES / "expected"
@@ -37,10 +37,13 @@ def audits_for(name: str, file: str | None = None) -> list[PackageAudit]:
                           variable=variable, name=variable, version="1",
                           generator=spec.get("generator"), inherit=spec.get("inherit"),
                           deprecated=spec.get("deprecated", False),
-                          superseded=spec.get("superseded"))
+                          superseded=spec.get("superseded"),
+                          licenses=tuple(LicenseRef(f"license:{n}", n)
+                                         for n in spec.get("licenses", ())))
+        evidence = tuple(Evidence(rule, field, "") for rule, field in spec.get("evidence", ()))
         audits.append(PackageAudit(
             package, weights=spec["weights"], weight_inputs=tuple(spec.get("inputs", ())),
-            weights_license=spec.get("license"),
+            weights_license=spec.get("license"), evidence=evidence,
             from_properties=spec.get("from_properties", False)))
     return audits
 

@@ -23,7 +23,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "guixml"
 STAGES = ("scheme", "evaluate", "index", "sources", "classify", "policy", "annotate", "stub",
           "report", "api", "cli")
 #: Top-level modules every stage may use; what they may import themselves.
-SHARED = {"guixml.version": set(), "guixml.atomic": set(), "guixml.errors": set(),
+SHARED = {"guixml.version": set(), "guixml.atomic": {"guixml.errors"}, "guixml.errors": set(),
           "guixml.config": {"guixml.errors"}}
 #: Top-level modules that are the library API and the entry points.
 TOP = {"guixml": "api", "guixml.api": "api", "guixml.__main__": "cli"}

@@ -290,9 +290,11 @@ or #f."
        ('string-list
         (and (not (string-list? value)) (wrong-type "a list of strings")))
        ('license
-        (cond ((eq? value #f) #f)
+        ;; 'unknown is "not established", as for every key; #f, the older
+        ;; spelling of it for the licence, is still read.
+        (cond ((memq value '(unknown #f)) #f)
               ((not (string? value))
-               (wrong-type "an SPDX expression string or #f"))
+               (wrong-type "an SPDX expression string or unknown"))
               ((not (license-expression-well-formed? value))
                (make-ml-problem 'bad-license-expression key
                                 (format #f "~s is not an SPDX licence \

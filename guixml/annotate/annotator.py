@@ -43,14 +43,16 @@ import tomllib
 from collections import defaultdict
 from functools import cache
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from attrs import field, frozen
 
 from guixml.scheme.datum import DottedList, List, Location, Source, Symbol, equal
-from guixml.annotate.edit import Edit, apply_edits, indent_like, insertion_point_after, line_ending
-from guixml.annotate.emit import PropertyEntry, alist_lines, properties_field, suggested_entries
+from guixml.annotate.edit import Edit, apply_edits, indent_like, insert_after, line_ending
+from guixml.annotate.emit import (PropertyEntry, alist_lines, evidence_note, properties_field,
+                                  suggested_entries)
 from guixml.classify.results import PackageAudit
+from guixml.scheme.writer import write
 
 __all__ = ["Outcome", "PackageEdit", "FilePlan", "ACTIONS", "plan_package",
            "plan_file", "annotate_text", "tail_expression", "package_form_of"]
@@ -81,6 +83,7 @@ class Outcome:
     changed_keys: tuple[str, ...] = ()
     review: tuple[str, ...] = ()
     entries: tuple[PropertyEntry, ...] = ()
+    note: str = ""  # the evidence comment written with the entries, if any
 
     @property
     def changed(self) -> bool:
@@ -199,30 +202,36 @@ def _computed(datum: Any) -> bool:
 # --- One package ------------------------------------------------------------
 
 def plan_package(text: str, package: List, entries: Sequence[PropertyEntry],
-                 keep_existing: bool = False) -> PackageEdit:
+                 keep_existing: bool = False, note: str = "",
+                 splice: "Callable[[Any, Sequence[PropertyEntry]], str] | None" = None
+                 ) -> PackageEdit:
     """The edits that give PACKAGE (a form read from TEXT) the entries ENTRIES.
 
     KEEP_EXISTING keeps every value already present (the audit took its facts
-    from the annotation); missing keys are still added.
+    from the annotation); missing keys are still added.  NOTE, a comment
+    line, is written before the entries when ``ml-weights`` is added.
+    SPLICE tells what an ``,@EXPR`` of the alist holds (:func:`_splice_policy`;
+    by default ``"filter"``: it may hold our keys).
     """
     if not entries:
         return PackageEdit("unchanged")
     existing = _field(package, "properties")
     if existing is None:
-        return _insert_field(text, package, entries)
-    return _merge_field(text, existing, entries, keep_existing)
+        return _insert_field(text, package, entries, note)
+    return _merge_field(text, existing, entries, keep_existing, note,
+                        splice or (lambda _expression, _entries: "filter"))
 
 
-def _insert_field(text: str, package: List, entries: Sequence[PropertyEntry]) -> PackageEdit:
+def _insert_field(text: str, package: List, entries: Sequence[PropertyEntry],
+                  note: str = "") -> PackageEdit:
     fields = [item for item in _fields(package) if _spanned(item)]
     if not fields:
         return PackageEdit("reported", message="package form has no fields to follow")
     last = fields[-1]
     indent = _field_indent(text, package, fields)
     newline = line_ending(text)
-    position = insertion_point_after(text, last.end, package.end - 1)
-    field_text = properties_field(entries, indent, newline)
-    edit = Edit(position, position, newline + indent + field_text)
+    field_text = properties_field(entries, indent, newline, note=note)
+    edit = insert_after(text, last.end, package.end - 1, newline + indent + field_text)
     return PackageEdit("insert", (edit,), tuple(entry.key for entry in entries))
 
 
@@ -240,7 +249,9 @@ def _field_indent(text: str, package: List, fields: list[List]) -> str:
 
 
 def _merge_field(text: str, existing: List, entries: Sequence[PropertyEntry],
-                 keep_existing: bool) -> PackageEdit:
+                 keep_existing: bool, note: str = "",
+                 splice: "Callable[[Any, Sequence[PropertyEntry]], str] | None" = None
+                 ) -> PackageEdit:
     value = existing[1] if len(existing) == 2 else None
     if not (_head(value) in ("quote", "quasiquote") and len(value) == 2
             and isinstance(value[1], List) and value[1].source is not None):
@@ -249,8 +260,11 @@ def _merge_field(text: str, existing: List, entries: Sequence[PropertyEntry],
     alist: List = value[1]
     if not all(_spanned(item) for item in alist):
         return PackageEdit("reported", message="properties alist has an entry that is not a pair")
+    splices = [item for item in alist if _head(value) == "quasiquote"
+               and _head(item) == "unquote-splicing"]
+    before_splice = list(alist)[:_position(alist, splices[0])] if splices else list(alist)
     present: dict[str, Any] = {}
-    for item in alist:
+    for item in before_splice:
         key = _entry_key(item)
         if key is not None and key not in present:
             present[key] = item
@@ -267,12 +281,65 @@ def _merge_field(text: str, existing: List, entries: Sequence[PropertyEntry],
         else:
             edits.append(Edit(current.start, current.end, entry.text))
             changed.append(entry.key)
+    if missing and splices:
+        spliced = _splice_edits(text, splices, entries, splice,
+                                bool(present.keys() & _our_keys(entries)))
+        if isinstance(spliced, PackageEdit):
+            return spliced
+        edits.extend(spliced)
     if missing:
-        edits.append(_append_entries(text, alist, missing))
+        adds_role = any(entry.key == "ml-weights" for entry in missing)
+        note = note if adds_role else ""
+        if note and not alist:
+            # '() : the note goes on the line before the field, as for an insertion.
+            edits.append(Edit(existing.start, existing.start,
+                              note + line_ending(text) + indent_like(text, existing.start)))
+            note = ""
+        edits.append(_append_entries(text, alist, missing, note,
+                                     before=splices[0] if splices else None))
         changed.extend(entry.key for entry in missing)
     if not edits:
         return PackageEdit("unchanged")
     return PackageEdit("merge", tuple(edits), tuple(changed))
+
+
+def _position(alist: List, item: Any) -> int:
+    """The index of ITEM itself (not of an equal item) in ALIST."""
+    return next(index for index, other in enumerate(alist) if other is item)
+
+
+def _our_keys(entries: Sequence[PropertyEntry]) -> set[str]:
+    return {entry.key for entry in entries}
+
+
+def _splice_edits(text: str, splices: list[List], entries: Sequence[PropertyEntry],
+                  splice: "Callable[[Any, Sequence[PropertyEntry]], str] | None",
+                  own: bool) -> "list[Edit] | PackageEdit":
+    """Whether the entries we put in front of a quasiquoted alist's ``,@EXPR``
+    items can override them without a key twice in the evaluated alist.
+
+    Each EXPR is judged by SPLICE: ``"same"`` — it holds exactly our entries
+    (the parent's, annotated alike): nothing to write at all, the splice
+    carries them; ``"none"`` — it surely holds none of our keys: the entries
+    go in front, nothing else changes; ``"filter"`` — it may hold some: the
+    package is reported.  (Guix drops several keys with ``(fold alist-delete
+    EXPR '(k …))``; guixml's evaluator does not evaluate ``fold`` yet, so it
+    would not read back what it wrote, and the Python and Guile sides would
+    disagree about the package.)
+    """
+    policy = splice or (lambda _expression, _entries: "filter")
+    judged = [(item, policy(item[1] if len(item) == 2 else None, entries)) for item in splices]
+    if not own and all(verdict == "same" for _, verdict in judged):
+        names = ", ".join(write(item[1]) for item, _ in judged)
+        return PackageEdit("inherited", message=f"gets the same facts through ,@{names}")
+    for item, verdict in judged:
+        if verdict != "none":
+            shown = write(item[1]) if len(item) == 2 else write(item)
+            return PackageEdit("reported", message=(
+                f"properties splice ,@{shown}, which holds (or will hold) other ml- facts; "
+                "put the entries in front and drop those keys from the splice by hand, "
+                "e.g. ,@(fold alist-delete … '(ml-weights …))"))
+    return []
 
 
 def _normalise(entry: Any) -> Any:
@@ -282,17 +349,33 @@ def _normalise(entry: Any) -> Any:
     return entry
 
 
-def _append_entries(text: str, alist: List, entries: Sequence[PropertyEntry]) -> Edit:
+def _append_entries(text: str, alist: List, entries: Sequence[PropertyEntry],
+                    note: str = "", before: Any = None) -> Edit:
+    """The edit that adds ENTRIES to ALIST: after its last entry, or, when
+    BEFORE (a ``,@`` item) is given, after the last entry in front of it."""
     newline = line_ending(text)
-    lines = alist_lines(entries)
+    lines = alist_lines(entries, note)
+    if before is not None:
+        position = _position(alist, before)
+        if position == 0:
+            indent = indent_like(text, before.start)
+            return Edit(before.start, before.start,
+                        "".join(line + newline + indent for line in lines))
+        previous = alist[position - 1]
+        indent = indent_like(text, alist[0].start)
+        added = "".join(newline + indent + line for line in lines)
+        if text[previous.end:before.start].strip(" \t") == "":
+            # The splice goes on a line of its own, under the entries.
+            return Edit(previous.end, before.start, added + newline + indent)
+        return insert_after(text, previous.end, before.start, added)
     if not alist:
         # '() : the entries go inside, aligned with the first.
         position = alist.start + 1
         indent = indent_like(text, position)
         return Edit(position, position, (newline + indent).join(lines))
     indent = indent_like(text, alist[0].start)
-    position = insertion_point_after(text, alist[-1].end, alist.end - 1)
-    return Edit(position, position, "".join(newline + indent + line for line in lines))
+    return insert_after(text, alist[-1].end, alist.end - 1,
+                        "".join(newline + indent + line for line in lines))
 
 
 def annotate_text(text: str, package: List, entries: Sequence[PropertyEntry],
@@ -368,11 +451,12 @@ def plan_file(file: str, text: str, forms: Sequence[Any],
         defaultdict(list)
 
     def outcome(audit: PackageAudit, entries: tuple[PropertyEntry, ...], action: str,
-                message: str = "", changed: tuple[str, ...] = ()) -> None:
+                message: str = "", changed: tuple[str, ...] = (), note: str = "") -> None:
         outcomes.append(Outcome(
             file=file, variable=audit.package.variable, action=action, message=message,
             location=audit.package.location, changed_keys=changed,
-            review=tuple(e.key for e in entries if not e.known), entries=entries))
+            review=tuple(e.key for e in entries if not e.known), entries=entries,
+            note=note if "ml-weights" in changed else ""))
 
     for audit in audits:
         entries = suggested_entries(audit)
@@ -404,10 +488,12 @@ def plan_file(file: str, text: str, forms: Sequence[Any],
         if package.start in planned:
             outcome(audit, entries, "unchanged", "package form already annotated")
             continue
-        result = _plan_with_inherit(text, package, entries, audit, by_variable, definitions)
+        note = evidence_note(audit) if audit.weights == "external" else ""
+        result = _plan_with_inherit(text, package, entries, audit, by_variable, definitions,
+                                    note)
         planned.add(package.start)
         edits.extend(result.edits)
-        outcome(audit, entries, result.action, result.message, result.changed_keys)
+        outcome(audit, entries, result.action, result.message, result.changed_keys, note)
 
     for maker, callers in procedure_callers.items():
         result = _plan_procedure(text, maker, callers, definitions, everyone, forms)
@@ -435,18 +521,43 @@ def _locate(audit: PackageAudit, definitions: dict[str, _Definition],
     return None
 
 
+def _splice_policy(by_variable: dict[str, PackageAudit]
+                   ) -> Callable[[Any, Sequence[PropertyEntry]], str]:
+    """What ``,@(package-properties NAME)`` holds, judged from NAME's audit:
+    ``"same"`` when NAME gets exactly the ENTRIES, ``"none"`` when NAME has
+    no ``ml-`` key and gets none, else ``"filter"`` (also for any other
+    expression, or a NAME not audited)."""
+    def judge(expression: Any, entries: Sequence[PropertyEntry]) -> str:
+        if not (_head(expression) == "package-properties" and len(expression) == 2
+                and isinstance(expression[1], Symbol)):
+            return "filter"
+        parent = by_variable.get(str(expression[1]))
+        if parent is None:
+            return "filter"
+        suggested = suggested_entries(parent)
+        if suggested and tuple(suggested) == tuple(entries):
+            return "same"
+        holds = any(str(name).startswith("ml-") for name, _ in parent.package.properties or ())
+        if not suggested and not holds and (parent.package.properties is not None
+                                            or parent.package.inherit is None):
+            return "none"
+        return "filter"
+    return judge
+
+
 def _plan_with_inherit(text: str, package: List, entries: tuple[PropertyEntry, ...],
                        audit: PackageAudit, by_variable: dict[str, PackageAudit],
-                       definitions: dict[str, _Definition]) -> PackageEdit:
+                       definitions: dict[str, _Definition], note: str = "") -> PackageEdit:
     parent = _inherit_parent(package)
     if parent is None or _field(package, "properties") is not None:
-        return plan_package(text, package, entries, audit.from_properties)
+        return plan_package(text, package, entries, audit.from_properties, note,
+                            _splice_policy(by_variable))
     parent_name = str(parent) if isinstance(parent, Symbol) else None
     parent_audit = by_variable.get(parent_name) if parent_name else None
     if parent_audit is not None and suggested_entries(parent_audit) == entries:
         return PackageEdit("inherited", message=f"inherits the same facts from {parent_name}")
     if parent_name and _has_no_properties(parent_name, definitions, parent_audit):
-        return plan_package(text, package, entries, audit.from_properties)
+        return plan_package(text, package, entries, audit.from_properties, note)
     return PackageEdit("reported", message=(
         f"inherits properties from {parent_name or 'its parent'}; a properties field "
         "here would drop them, add the entries by hand"))

@@ -17,7 +17,7 @@ from __future__ import annotations
 from attrs import frozen
 
 __all__ = ["Edit", "apply_edits", "line_start", "column", "indent_like",
-           "insertion_point_after", "line_ending", "OverlappingEdits"]
+           "insertion_point_after", "insert_after", "line_ending", "OverlappingEdits"]
 
 
 class OverlappingEdits(ValueError):
@@ -97,6 +97,44 @@ def insertion_point_after(text: str, end: int, limit: int) -> int:
             return newline - 1
         return newline
     return end
+
+
+_CLOSERS = ")]"
+
+
+def insert_after(text: str, end: int, limit: int, new: str) -> Edit:
+    """The edit that puts NEW (starting with a line break) after the item ending at END.
+
+    LIMIT is the offset of the enclosing list's closing delimiter.  Every
+    comment stays on the line of the code it follows, right after it:
+
+    * the rest of the item's line is blank or a comment: NEW goes at the end
+      of that line (:func:`insertion_point_after`);
+    * the item is the last of its list and its line goes on with closing
+      delimiters, then a ``;`` comment (``(license x))) ;some music files``):
+      the comment stays on the item's line, right after the item, NEW
+      follows the comment, and the enclosing lists' closing delimiters move
+      after NEW — where they close the same lists::
+
+          (license x) ;some music files
+          (properties '(…))))
+
+    * anything else: NEW goes right after the item.
+    """
+    run = limit
+    if text[end:limit].strip(" \t") == "":
+        while run < len(text) and text[run] in _CLOSERS + " \t":
+            run += 1
+        if run < len(text) and text[run] == ";" and "\n" not in text[end:run]:
+            stop = text.find("\n", run)
+            stop = len(text) if stop < 0 else stop
+            if stop > run and text[stop - 1] == "\r":
+                stop -= 1
+            delimiters = text[limit:run].rstrip(" \t")
+            gap = text[limit + len(delimiters):run]
+            return Edit(end, stop, gap + text[run:stop] + new + delimiters)
+    position = insertion_point_after(text, end, limit)
+    return Edit(position, position, new)
 
 
 def line_ending(text: str) -> str:

@@ -1293,7 +1293,8 @@ class Classifier:
             if isinstance(inputs, (list, tuple)) else audit.weight_inputs
         licence = package.property("ml-weights-license", audit.weights_license)
         licence = licence if isinstance(licence, str) and not isinstance(licence, Symbol) \
-            else (None if licence is False else audit.weights_license)
+            else (None if licence is False or _symbol_name(licence) == "unknown"
+                  else audit.weights_license)
         fsf, osi = _flags(licence)
         return attrs.evolve(
             audit, weights=role, weight_inputs=names if role == "separate" else (),

@@ -158,12 +158,19 @@ def _string_list(value: Any) -> list[str] | None:
     return None
 
 
+def _not_established(value: Any) -> bool:
+    """Whether VALUE says "not established" for a licence: ``unknown``, the one
+    spelling, or ``#f``, the older one, still read."""
+    return value is False or (isinstance(value, Symbol) and str(value) == "unknown")
+
+
 def _type_problem(spec: KeySpec, value: Any) -> Problem | None:
     expected = {
         "symbol": ("a symbol", _is_symbol),
         "string": ("a string", _is_string),
         "string-list": ("a list of strings", lambda v: _string_list(v) is not None),
-        "license": ("an SPDX expression string or #f", lambda v: _is_string(v) or v is False),
+        "license": ("an SPDX expression string or unknown",
+                    lambda v: _is_string(v) or _not_established(v)),
     }[spec.type]
     description, test = expected
     if not test(value):
@@ -310,7 +317,7 @@ def alist_from_facts(facts: MLFacts) -> List:
     values: dict[str, Any] = {
         "ml-weights": sym(facts.weights),
         "ml-weight-inputs": List(facts.weight_inputs) if facts.weight_inputs else None,
-        "ml-weights-license": facts.weights_license if facts.weights_license else False,
+        "ml-weights-license": facts.weights_license if facts.weights_license else sym("unknown"),
         "ml-training-software": sym(facts.training_software),
         "ml-training-software-package": facts.training_software_package,
         "ml-training-software-url": facts.training_software_url,

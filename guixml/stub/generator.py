@@ -200,7 +200,7 @@ def _license_field(spdx: str | None, warnings: list[str]) -> Any:
 def _properties(spdx: str | None) -> Verbatim:
     entries = [PropertyEntry("ml-weights", sym("model"))]
     entries.append(PropertyEntry("ml-weights-license", spdx) if spdx
-                   else PropertyEntry("ml-weights-license", False, known=False))
+                   else PropertyEntry("ml-weights-license", UNKNOWN, known=False))
     for key in ("ml-training-software", "ml-training-data", "ml-reproducibility"):
         entries.append(PropertyEntry(key, UNKNOWN, known=False))
     entries.sort(key=lambda entry: not entry.known)

@@ -22,6 +22,7 @@ from guixml.scheme.writer import write
 
 from _annotate_fixtures import (EXPECTED, NAMES, audit_result, audits_for, fixture_text,
                                 guile_read)
+from annotate_acceptance import _same_gap as same_gap, comment_anchors, moved_comments
 
 
 def plan_fixture(name: str, text: str | None = None) -> FilePlan:
@@ -36,17 +37,24 @@ def expected_text(name: str) -> str:
 
 
 def changed_forms(before: str, after: str) -> set[int]:
-    """Indices of the top-level forms whose text differs; the text between forms must not."""
+    """Indices of the top-level forms whose text differs; the text between forms
+    must not (but for a comment on an annotated form's last line, which moves
+    into it with that line's code), and every comment must still follow the
+    token it followed (tests/annotate_acceptance.py)."""
     old, new = read_string(before), read_string(after)
     assert len(old) == len(new)
     changed = set()
     old_end = new_end = 0
+    edited = False
     for index, (a, b) in enumerate(zip(old, new)):
-        assert before[old_end:a.start] == after[new_end:b.start], "text between forms moved"
-        if a.text != b.text:
+        assert same_gap(before[old_end:a.start], after[new_end:b.start], edited), \
+            "text between forms moved"
+        edited = a.text != b.text
+        if edited:
             changed.add(index)
         old_end, new_end = a.end, b.end
-    assert before[old_end:] == after[new_end:]
+    assert same_gap(before[old_end:], after[new_end:], edited)
+    assert moved_comments(before, after) == []
     return changed
 
 
@@ -366,13 +374,7 @@ def test_annotating_every_package_of_real_modules(tmp_path):
         with open(source, encoding="utf-8", newline="") as stream:
             text = stream.read()
         forms = read_string(text, str(source))
-        audits = [PackageAudit(Package("(m)", module, str(form[1]), str(form[1]), "1"),
-                               weights="separate", weight_inputs=("net",),
-                               weights_license="MIT")
-                  for form in forms
-                  if isinstance(form, List) and len(form) == 3
-                  and form[0] in (sym("define-public"), sym("define"))
-                  and isinstance(form[1], Symbol)]
+        audits = _every_package(module, forms)
         plan = plan_file(module, text, forms, audits)
         new = plan.new_text
         changed = changed_forms(text, new)
@@ -384,3 +386,134 @@ def test_annotating_every_package_of_real_modules(tmp_path):
         assert guile_read(target) == [write(datum) for datum in read_string(new)]
         again = plan_file(module, new, read_string(new), audits)
         assert again.edits == (), module
+
+
+def _every_package(module: str, forms) -> list[PackageAudit]:
+    return [PackageAudit(Package("(m)", module, str(form[1]), str(form[1]), "1"),
+                         weights="separate", weight_inputs=("net",), weights_license="MIT")
+            for form in forms
+            if isinstance(form, List) and len(form) == 3
+            and form[0] in (sym("define-public"), sym("define"))
+            and isinstance(form[1], Symbol)]
+
+
+@pytest.mark.realtree
+def test_every_comment_of_the_tree_stays_with_its_code():
+    """Every package of every module of the tree annotated (fictitiously): every
+    comment is still on the line of the token it followed, the text between
+    forms stays, and a second pass changes nothing."""
+    root = os.environ.get("GUIX_SOURCE")
+    if not root:
+        pytest.skip("GUIX_SOURCE is not set")
+    modules = sorted((Path(root) / "gnu" / "packages").glob("*.scm"))
+    trailing = 0
+    for source in modules:
+        with open(source, encoding="utf-8", newline="") as stream:
+            text = stream.read()
+        forms = read_string(text, str(source))
+        audits = _every_package(source.name, forms)
+        plan = plan_file(source.name, text, forms, audits)
+        if not plan.changed:
+            continue
+        changed_forms(text, plan.new_text)
+        trailing += sum(1 for token, _ in comment_anchors(text) if token)
+        again = plan_file(source.name, plan.new_text, read_string(plan.new_text), audits)
+        assert again.edits == (), source.name
+    assert trailing > 1000  # the tree has thousands of comments after code
+
+
+# --- The splice idiom: `((key . val) ,@(package-properties parent)) ----------------
+
+SPLICE = """(define-module (t splice){imports})
+(define-public base
+  (package
+    (name "base")
+    (license license:expat)))
+(define-public child
+  (package
+    (inherit base)
+    (name "child")
+    (properties `((hidden? . #t) ,@(package-properties base)))
+    (license license:expat)))
+"""
+
+
+def splice_plan(parent_role: str, parent_properties=None):
+    text = SPLICE.format(imports="")
+    parent = PackageAudit(Package("(t splice)", "s.scm", "base", "base", "1",
+                                  properties=parent_properties),
+                          weights=parent_role, weights_license="MIT")
+    child = PackageAudit(Package("(t splice)", "s.scm", "child", "child", "1"),
+                         weights="model", weights_license="Apache-2.0")
+    return text, plan_file("s.scm", text, read_string(text), [child], [parent, child])
+
+
+def test_splice_of_a_parent_with_the_same_facts_writes_nothing():
+    text = SPLICE.format(imports="")
+    audit = PackageAudit(Package("(t splice)", "s.scm", "base", "base", "1"),
+                         weights="model", weights_license="MIT")
+    child = PackageAudit(Package("(t splice)", "s.scm", "child", "child", "1"),
+                         weights="model", weights_license="MIT")
+    plan = plan_file("s.scm", text, read_string(text), [child], [audit, child])
+    assert outcomes(plan) == {"child": "inherited"} and not plan.changed
+
+
+def test_splice_of_a_parent_without_ml_keys_gets_the_entries_in_front():
+    text, plan = splice_plan("none", parent_properties=(("upstream-name", "Base"),))
+    assert outcomes(plan) == {"child": "merge"}
+    new = plan.new_text
+    assert "fold alist-delete" not in new
+    assert new.index("(ml-weights . model)") < new.index(",@(package-properties base)")
+    assert plan_file("s.scm", new, read_string(new), [], []).edits == ()
+
+
+def test_splice_of_a_parent_with_other_facts_is_reported():
+    text, plan = splice_plan("tangled")
+    assert outcomes(plan) == {"child": "reported"} and not plan.changed
+    assert "fold alist-delete" in plan.outcomes[0].message
+
+
+def test_splice_of_an_unknown_expression_is_reported():
+    text = SPLICE.format(imports="").replace("(package-properties base)", "%extra")
+    child = PackageAudit(Package("(t splice)", "s.scm", "child", "child", "1"),
+                         weights="model", weights_license="MIT")
+    plan = plan_file("s.scm", text, read_string(text), [child], [child])
+    assert outcomes(plan) == {"child": "reported"}
+
+
+@pytest.mark.guile
+def test_guile_evaluates_the_entries_in_front_of_the_splice_once(tmp_path):
+    """Guile evaluates the annotated alist of a child whose parent holds no ml- keys:
+    each key once, the child's facts there."""
+    from _annotate_fixtures import guile_or_skip
+    import subprocess
+    _, plan = splice_plan("none", parent_properties=(("upstream-name", "Base"),))
+    (form,) = [f for f in read_string(plan.new_text) if len(f) > 1 and f[1] == sym("child")]
+    properties = next(item for item in form[2][1:] if item[0] == sym("properties"))
+    script = tmp_path / "eval.scm"
+    script.write_text(
+        "(define base #f)\n"
+        "(define (package-properties _) '((upstream-name . \"Base\")))\n"
+        f"(define alist {write(properties[1])})\n"
+        "(write (map car alist)) (newline)\n"
+        "(write (assq-ref alist 'ml-weights)) (newline)\n")
+    out = subprocess.run([guile_or_skip(), "--no-auto-compile", "-s", str(script)],
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    keys = out[0].strip("()").split()
+    assert len(keys) == len(set(keys)) and keys[-1] == "upstream-name" and keys[0] == "hidden?"
+    assert out[1] == "model"
+
+
+def test_an_empty_alist_gets_the_evidence_note_before_the_field():
+    from guixml.classify.results import Evidence
+    text = ("(define-public runner\n  (package\n    (name \"runner\")\n"
+            "    (properties '())\n    (license license:expat)))\n")
+    (form,) = read_string(text)
+    audit = PackageAudit(Package("(m)", "m.scm", "runner", "runner", "1"), weights="external",
+                         evidence=(Evidence("fact.runner", "source", ""),))
+    plan = plan_file("m.scm", text, [form], [audit])
+    assert plan.new_text == (
+        "(define-public runner\n  (package\n    (name \"runner\")\n"
+        "    ;; guixml: ml-weights by rule fact.runner (source)\n"
+        "    (properties '((ml-weights . external)))\n    (license license:expat)))\n")
+    assert plan_file("m.scm", plan.new_text, read_string(plan.new_text), [audit]).edits == ()

@@ -10,7 +10,7 @@ from hypothesis import given, strategies as st
 
 from guixml.atomic import write_text_atomic
 from guixml.annotate.edit import (Edit, OverlappingEdits, apply_edits, column, indent_like,
-                         insertion_point_after, line_ending, line_start)
+                         insert_after, insertion_point_after, line_ending, line_start)
 
 
 def test_apply_edits_replaces_and_inserts():
@@ -108,3 +108,39 @@ def test_atomic_write_failure_leaves_the_original(tmp_path, monkeypatch):
         write_text_atomic(path, "(new)")
     assert path.read_text() == "(old)"
     assert [p.name for p in tmp_path.iterdir()] == ["m.scm"]
+
+
+def _applied(text: str, edit) -> str:
+    return apply_edits(text, [edit])
+
+
+def test_a_comment_after_closing_delimiters_stays_with_the_last_item():
+    text = "(define p\n  (package\n    (license x))) ;some music files\n(next)\n"
+    end = text.index("x)") + 2
+    limit = end  # the package's closing parenthesis
+    new = "\n    (properties '())"
+    assert _applied(text, insert_after(text, end, limit, new)) == (
+        "(define p\n  (package\n    (license x) ;some music files\n"
+        "    (properties '())))\n(next)\n")
+
+
+def test_insert_after_keeps_crlf_and_the_plain_cases():
+    text = "(p (a 1)) ;c\r\n"
+    edit = insert_after(text, 8, 8, "\r\n (b)")
+    assert _applied(text, edit) == "(p (a 1) ;c\r\n (b))\r\n"
+    assert _applied("(p (a 1))", insert_after("(p (a 1))", 8, 8, " (b)")) == "(p (a 1) (b))"
+    followed = "(p (a 1) ;c\n)"
+    assert _applied(followed, insert_after(followed, 8, len(followed) - 1, "\n(b)")) == \
+        "(p (a 1) ;c\n(b)\n)"
+    string = '(p (a 1)) "x;y"'
+    assert _applied(string, insert_after(string, 8, 8, " (b)")) == '(p (a 1) (b)) "x;y"'
+
+
+def test_the_acceptance_tool_sees_a_comment_moved_off_its_line():
+    from annotate_acceptance import comment_anchors, moved_comments
+    before = "(p\n  (license x)))) ;some music files\n"
+    moved = "(p\n  (license x)\n  (properties '()))))) ;some music files\n"
+    kept = "(p\n  (license x) ;some music files\n  (properties '())))))\n"
+    assert comment_anchors(before) == [("x", ";some music files")]
+    assert "comment ';some music files' no longer after 'x'" in moved_comments(before, moved)
+    assert moved_comments(before, kept) == []

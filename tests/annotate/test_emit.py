@@ -53,7 +53,7 @@ def test_unknown_facts_are_flagged_after_the_known_ones():
     text = properties_field(entries)
     lines = text.splitlines()
     assert lines[2].strip() == REVIEW_COMMENT
-    assert "(ml-weights-license . #f)" in lines[3]
+    assert "(ml-weights-license . unknown)" in lines[3]
 
 
 def test_layout_one_line_when_it_fits():
@@ -140,3 +140,57 @@ def _plain(pair):
 
 def test_width_is_guix_styles():
     assert WIDTH == 78
+
+
+def test_an_external_package_gets_its_role_and_nothing_about_weights_it_lacks():
+    entries = suggested_entries(audit("external", weights_license="GPL-3.0-or-later"))
+    assert entries == (PropertyEntry("ml-weights", sym("external")),)
+
+
+def test_the_evidence_note_points_at_the_rule():
+    from guixml.annotate.emit import evidence_note
+    from guixml.classify.results import Evidence
+    found = audit("external", evidence=(Evidence("text.runs-models", "synopsis", "x"),))
+    assert evidence_note(found) == ";; guixml: ml-weights by rule text.runs-models (synopsis)"
+    assert evidence_note(audit("external")) == ""
+    text = properties_field(suggested_entries(found), "    ", note=evidence_note(found))
+    assert text == (";; guixml: ml-weights by rule text.runs-models (synopsis)\n"
+                    "    (properties '((ml-weights . external)))")
+
+
+def licensed(role: str, licence: str, *names: str) -> PackageAudit:
+    from guixml.evaluate.model import LicenseRef
+    package = Package("(m)", "m.scm", "p", "p", "1",
+                      licenses=tuple(LicenseRef(f"license:{n}", n) for n in names))
+    return PackageAudit(package, weights=role, weights_license=licence)
+
+
+@pytest.mark.parametrize("role, licence, names, established", [
+    ("model", "Apache-2.0", ("asl2.0",), "Apache-2.0"),
+    ("tangled", "GPL-3.0-or-later", ("gpl3+",), "GPL-3.0-or-later"),
+    # the package's whole list (code, fonts, music) is not the weights' licence
+    ("tangled", "GPL-2.0-or-later AND MIT AND OFL-1.1 AND CC-BY-SA-3.0",
+     ("gpl2+", "expat", "silofl1.1", "cc-by-sa3.0"), None),
+    ("model", "MIT AND ISC", ("expat", "isc"), None),
+    # a single licence beside a list came from a fact about the weights
+    ("tangled", "CC-BY-4.0", ("gpl3+", "cc-by-sa3.0"), "CC-BY-4.0"),
+    ("separate", "MIT AND Apache-2.0", ("gpl3+", "expat"), "MIT AND Apache-2.0"),
+    ("model", None, ("asl2.0",), None),
+])
+def test_only_the_weights_own_licence_is_offered(role, licence, names, established):
+    from guixml.annotate.emit import established_license
+    found = licensed(role, licence, *names)
+    assert established_license(found) == established
+    entry = {e.key: e for e in suggested_entries(found)}["ml-weights-license"]
+    assert entry.value == (established or sym("unknown"))
+    assert entry.known == bool(established)
+
+
+def test_not_established_is_spelled_unknown_and_valid_on_both_sides():
+    entries = suggested_entries(audit("model"))
+    alist = alist_of(properties_field(entries))
+    assert "(ml-weights-license . unknown)" in properties_field(entries)
+    assert properties_problems(alist) == []
+    # the older spelling is still read
+    (old,) = read_string("((ml-weights . model) (ml-weights-license . #f))")
+    assert properties_problems(old) == []

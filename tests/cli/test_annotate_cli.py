@@ -130,3 +130,74 @@ def test_files_that_cannot_be_read_are_reported_not_raised(tmp_path, monkeypatch
     assert "latin1.scm:2:11: not UTF-8 text" in err
     assert "loop.scm:" in err and "Traceback" not in err
     assert (tmp_path / "insert.scm").read_bytes() == before
+
+
+def _others_written(tree, but):
+    for name in NAMES:
+        if name != but:
+            assert (tree / f"{name}.scm").read_bytes() == (EXPECTED / f"{name}.scm").read_bytes()
+
+
+def test_symlink_to_outside_is_reported_and_never_followed(tree, tmp_path_factory, capsys):
+    outside = tmp_path_factory.mktemp("outside") / "insert.scm"
+    shutil.move(tree / "insert.scm", outside)
+    (tree / "insert.scm").symlink_to(outside)
+    before = outside.read_bytes()
+    for flags in ([], ["--follow-symlinks"]):
+        assert main(["annotate", "--write", ".", *flags]) == 2
+        err = capsys.readouterr().err
+        assert outside.read_bytes() == before and (tree / "insert.scm").is_symlink()
+        reason = ("outside the given trees" if flags
+                  else "reached through a symbolic link")
+        assert any(line.startswith("guixml: insert.scm: ") and reason in line
+                   for line in err.splitlines()), err
+        assert "1 file not written" in err and "Traceback" not in err
+        _others_written(tree, "insert")
+
+
+def test_symlink_inside_the_tree_is_followed_only_when_asked(tree, capsys):
+    (tree / "real").mkdir()
+    shutil.move(tree / "insert.scm", tree / "real" / "insert.scm")
+    (tree / "insert.scm").symlink_to(Path("real") / "insert.scm")
+    assert main(["annotate", "--write", "."]) == 2
+    assert "not followed without --follow-symlinks" in capsys.readouterr().err
+    assert main(["annotate", "--write", ".", "--follow-symlinks"]) == 2  # unparsable.scm
+    assert (tree / "insert.scm").is_symlink()
+    assert (tree / "real" / "insert.scm").read_bytes() == (EXPECTED / "insert.scm").read_bytes()
+
+
+def test_a_file_that_cannot_be_written_is_reported_and_the_rest_written(tree, capsys):
+    os.chmod(tree / "insert.scm", 0o444)
+    before = (tree / "insert.scm").read_bytes()
+    assert main(["annotate", "--write", "."]) == 2
+    err = capsys.readouterr().err
+    assert "guixml: insert.scm: read-only (mode 0444); guixml does not make it writable" in err
+    assert (tree / "insert.scm").read_bytes() == before
+    assert stat.S_IMODE(os.stat(tree / "insert.scm").st_mode) == 0o444
+    _others_written(tree, "insert")
+
+
+def test_hard_linked_module_keeps_its_links(tree, capsys):
+    os.link(tree / "insert.scm", tree / "insert-twin.txt")
+    main(["annotate", "--write", "."])
+    assert (tree / "insert-twin.txt").read_bytes() == (EXPECTED / "insert.scm").read_bytes()
+    assert os.stat(tree / "insert.scm").st_nlink == 2
+
+
+def test_only_edits_files_under_the_given_tree(tree, capsys):
+    before = snapshot(tree)
+    assert main(["annotate", "--write", ".", "--only", "insert.scm"]) == 0  # unparsable.scm left out
+    after = snapshot(tree)
+    assert [name for name in after if after[name] != before[name]] == ["insert.scm"]
+    assert main(["annotate", "--diff", ".", "--only", "elsewhere"]) == 2
+    assert "--only elsewhere: not one of the given paths" in capsys.readouterr().err
+
+
+def test_diff_names_are_relative_to_their_tree(tmp_path):
+    tree = tmp_path / "guix"
+    (tree / "gnu" / "packages").mkdir(parents=True)
+    file = tree / "gnu" / "packages" / "x.scm"
+    file.write_text("")
+    assert annotate_cli.diff_name(str(file), [str(tree)]) == "gnu/packages/x.scm"
+    assert annotate_cli.diff_name(str(file), [str(file)]) == "x.scm"
+    assert not annotate_cli.diff_name("/elsewhere/y.scm", [str(tree)]).startswith("/")

@@ -4,7 +4,7 @@
  (name "combination-05-tangled")
  (properties
   ((ml-weights . tangled)
-   (ml-weights-license . #f)
+   (ml-weights-license . unknown)
    (ml-training-software . packaged)
    (ml-training-data . obtainable)
    (ml-reproducibility . feasible)

@@ -4,7 +4,7 @@
  (name "combination-15-model")
  (properties
   ((ml-weights . model)
-   (ml-weights-license . #f)
+   (ml-weights-license . unknown)
    (ml-training-software . packaged)
    (ml-training-data . public)
    (ml-reproducibility . feasible)

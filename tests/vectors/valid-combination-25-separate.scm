@@ -5,7 +5,7 @@
  (properties
   ((ml-weights . separate)
    (ml-weight-inputs "weights-input")
-   (ml-weights-license . #f)
+   (ml-weights-license . unknown)
    (ml-training-software . packaged)
    (ml-training-data . free)
    (ml-reproducibility . rebuilt)

@@ -4,7 +4,7 @@
  (name "leela-zero-like-external")
  (properties
   ((ml-weights . external)
-   (ml-weights-license . #f)
+   (ml-weights-license . unknown)
    (ml-training-software . unknown)
    (ml-training-data . unknown)
    (ml-reproducibility . unknown)))

@@ -5,7 +5,7 @@
  (properties
   ((ml-weights . separate)
    (ml-weight-inputs "neural-network-big" "neural-network-small")
-   (ml-weights-license . #f)
+   (ml-weights-license . unknown)
    (ml-training-software . unknown)
    (ml-training-data . unknown)
    (ml-reproducibility . unknown)))
