@@ -88,14 +88,14 @@ def _existing_entries(package) -> list[tuple[str, Any]]:
             if isinstance(key, str) and key.startswith("ml-")]
 
 
-def suggest_properties(package_audit: PackageAudit, *, former: bool = False):
+def suggest_properties(package_audit: PackageAudit):
     """The ``properties`` entries guixml suggests for the audited package, as
     :class:`guixml.annotate.emit.PropertyEntry` values (empty when no weights are
     involved).  Facts a human already wrote in the package's ``ml-`` entries
-    are kept as written: they win over what guixml would suggest.  FORMER:
-    the suggestion as the audit report prints it (``suggested_entries``)."""
+    are kept as written: they win over what guixml would suggest.  The audit
+    report prints the same suggestion that ``annotate`` writes."""
     from guixml.annotate.emit import PropertyEntry, suggested_entries
-    suggested = list(suggested_entries(package_audit, former=former))
+    suggested = list(suggested_entries(package_audit))
     existing = _existing_entries(package_audit.package)
     if not existing:
         return tuple(suggested)
@@ -166,9 +166,7 @@ def _entries(result: AuditResult, config: Config, roots: tuple[str, ...],
     no_weights = policy_verdicts(())  # the same for every package without facts
     for package_audit in result.packages:
         package = package_audit.package
-        # The report keeps its former suggestion, byte for byte (annotate writes
-        # only what was established; switching the report is its own change).
-        suggestion = suggest_properties(package_audit, former=True)
+        suggestion = suggest_properties(package_audit)
         if files and package.file in files:
             file, root = package.file, files[package.file]
         else:

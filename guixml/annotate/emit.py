@@ -110,24 +110,15 @@ def evidence_note(audit: PackageAudit) -> str:
     return ""
 
 
-def suggested_entries(audit: PackageAudit, *, former: bool = False
-                      ) -> tuple[PropertyEntry, ...]:
+def suggested_entries(audit: PackageAudit) -> tuple[PropertyEntry, ...]:
     """The ``properties`` entries guixml suggests for AUDIT's package.
 
     Empty when the package involves no weights; the role alone for an
     ``external`` package, which ships none.  Known entries come first, in
     the vocabulary's order, then the unknown ones (for the review comment).
-
-    FORMER gives the suggestion as ``guixml audit`` has always printed it
-    (every fact for every role, the audit's licence whatever its origin,
-    ``#f`` for an unknown licence): the audit report keeps it, byte for
-    byte, until that report is switched to this one; ``annotate`` never
-    writes it.
     """
     if audit.weights == "none":
         return ()
-    if former:
-        return _former_entries(audit)
     entries = [PropertyEntry("ml-weights", sym(audit.weights))]
     if audit.weights == "external":
         return tuple(entries)
@@ -140,19 +131,6 @@ def suggested_entries(audit: PackageAudit, *, former: bool = False
         entries.append(PropertyEntry("ml-weights-license", UNKNOWN, known=False))
     # What trained the weights, on what data, and whether they can be
     # recomputed: no package definition says so, so a human must.
-    for key in ("ml-training-software", "ml-training-data", "ml-reproducibility"):
-        entries.append(PropertyEntry(key, UNKNOWN, known=False))
-    return tuple(sorted(entries, key=lambda entry: not entry.known))
-
-
-def _former_entries(audit: PackageAudit) -> tuple[PropertyEntry, ...]:
-    entries = [PropertyEntry("ml-weights", sym(audit.weights))]
-    if audit.weights == "separate" and audit.weight_inputs:
-        entries.append(PropertyEntry("ml-weight-inputs", tuple(audit.weight_inputs)))
-    if audit.weights_license:
-        entries.append(PropertyEntry("ml-weights-license", audit.weights_license))
-    else:
-        entries.append(PropertyEntry("ml-weights-license", False, known=False))
     for key in ("ml-training-software", "ml-training-data", "ml-reproducibility"):
         entries.append(PropertyEntry(key, UNKNOWN, known=False))
     return tuple(sorted(entries, key=lambda entry: not entry.known))
