@@ -71,9 +71,15 @@ class Env:
             env = env.parent
         return _MISSING
 
+    def __repr__(self) -> str:
+        return f"Env({len(self.vars)} bindings)"
+
 
 class _Missing:
     __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "Missing"
 
 
 _MISSING = _Missing()
@@ -87,6 +93,9 @@ class LazyField:
     def __init__(self, parent: Any, field: str) -> None:
         self.parent = parent
         self.field = field
+
+    def __repr__(self) -> str:
+        return f"LazyField({self.field})"
 
 
 class Scope:

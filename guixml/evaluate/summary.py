@@ -79,11 +79,14 @@ class ModuleSummary:
         self.has_module = False
 
     def __getstate__(self):
-        return tuple(getattr(self, s) for s in self.__slots__)
+        # The exports are a set: pickled in sorted order, so that a summary
+        # gives the same bytes whatever the process's PYTHONHASHSEED.
+        return tuple(sorted(self.exports) if s == "exports" else getattr(self, s)
+                     for s in self.__slots__)
 
     def __setstate__(self, state):
         for s, v in zip(self.__slots__, state):
-            setattr(self, s, v)
+            setattr(self, s, set(v) if s == "exports" else v)
 
     def is_exported(self, name: str) -> bool:
         d = self.defs.get(name)
@@ -354,6 +357,9 @@ class GuixRecordSyntax:
 
     def __reduce__(self):
         raise TypeError("record syntax is not kept across phases")
+
+    def __repr__(self) -> str:
+        return f"GuixRecordSyntax({self.type})"
 
     def evaluate(self, ev: Evaluator, form: List, env: Env) -> Record:
         fields: dict[str, Any] = {}
