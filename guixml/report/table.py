@@ -73,11 +73,21 @@ def summary_lines(report: AuditReport) -> list[str]:
                      "never a finding).")
     if report.problems:
         lines.append(f"{len(report.problems)} problem(s) while reading; first: "
-                     f"{report.problems[0]}")
+                     f"{report.problems[0]}" + ("" if len(report.problems) == 1 else
+                                                " (--problems lists them all)"))
     return lines
 
 
-def render(report: AuditReport, *, all_packages: bool = False, color: bool = False) -> str:
+def problem_lines(report: AuditReport) -> list[str]:
+    """Every problem, one a line, under a heading (``audit --problems``)."""
+    if not report.problems:
+        return []
+    return ["", f"Problems while reading ({len(report.problems)}):",
+            *(f"  {problem}" for problem in report.problems)]
+
+
+def render(report: AuditReport, *, all_packages: bool = False, color: bool = False,
+           problems: bool = False) -> str:
     entries = sorted(report.selected(all_packages),
                      key=lambda e: (e.role == "none", e.file,
                                     e.package.location.line if e.package.location else 0))
@@ -95,4 +105,6 @@ def render(report: AuditReport, *, all_packages: bool = False, color: bool = Fal
     else:
         lines.append("No package involves weights or training software.")
     lines.extend(summary_lines(report))
+    if problems:
+        lines.extend(problem_lines(report))
     return "\n".join(lines) + "\n"
