@@ -139,11 +139,30 @@ def _reference_input(field: str, item: InputItem, info: tuple, file: str) -> tup
 
 
 def _describe(failure: BaseException) -> str:
+    """Why a definition was not evaluated, in one line: "guixml cannot
+    evaluate X yet" first when that is guixml's limit (``[limits]`` of
+    ``data/evaluation.toml``), then the failure's kind and detail."""
     if isinstance(failure, EvalFailure):
-        return f"{failure.kind}: {failure.detail}"[:160]
-    if isinstance(failure, RecursionError):
-        return "recursion-too-deep"
-    return f"unresolved: {failure}"
+        kind, detail = failure.kind, " ".join(str(failure.detail).split())
+    elif isinstance(failure, RecursionError):
+        kind, detail = "recursion-too-deep", ""
+    else:
+        return f"unresolved: {failure}"
+    text = f"{kind}: {detail}"[:160] if detail else kind
+    subject = _LIMITS.get(kind)
+    if subject == "name":
+        subject = f"`{detail.split()[0]}`" if detail else None
+    return f"guixml cannot evaluate {subject} yet; {text}" if subject else text
+
+
+def _limits() -> dict[str, str]:
+    import tomllib
+    from importlib.resources import files
+    data = tomllib.loads(files("guixml").joinpath("data/evaluation.toml").read_text("utf-8"))
+    return dict(data.get("limits", {}))
+
+
+_LIMITS = _limits()
 
 
 def package_name_table(index: "ChannelIndex") -> dict[str, list[tuple[str, str]]]:
