@@ -163,8 +163,11 @@ def _entries(result: AuditResult, config: Config, roots: tuple[str, ...],
              files: dict[str, str] | None) -> list[PackageReport]:
     entries = []
     no_weights = policy_verdicts(())  # the same for every package without facts
+    audited = {a.package.variable for a in result.packages}
     for package_audit in result.packages:
         package = package_audit.package
+        if package.superseded and package.superseded in audited:
+            continue  # a deprecated alias: folded into its target, no finding of its own
         suggestion = suggest_properties(package_audit)
         if files and package.file in files:
             file, root = package.file, files[package.file]
