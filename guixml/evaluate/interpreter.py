@@ -658,6 +658,25 @@ def _package_inherit(ev: Evaluator, x: List, env: Env) -> Any:
                     parent_form=x[1])
 
 
+def _local_file(ev: Evaluator, x: List, env: Env) -> Any:
+    """``(local-file FILE [NAME] #:recursive? … #:select? …)`` of (guix gexp): a
+    file beside the module, seen as an origin whose method is ``local-file``,
+    whose URI is FILE as Guix finds it (relative to the module's directory)
+    and whose file name is NAME, else FILE's base name (Guix's default)."""
+    import posixpath
+    args = [a for i, a in enumerate(x[1:]) if type(a) is not Keyword
+            and not (i > 0 and type(x[i]) is Keyword)]
+    if not 1 <= len(args) <= 2:
+        raise EvalFailure("bad-arguments", _text(x)[:60])
+    file = ev.string(ev.eval(args[0], env))
+    name = ev.string(ev.eval(args[1], env)) if len(args) == 2 else posixpath.basename(file)
+    if not posixpath.isabs(file):
+        file = posixpath.normpath(posixpath.join(posixpath.dirname(ev.scope.file), file))
+    line, column = _position(x)
+    return OriginValue({"method": "local-file", "uri": file, "file-name": name}, None,
+                       line, column, ev.scope.file)
+
+
 def _origin(ev: Evaluator, x: List, env: Env) -> Any:
     parent_expr, pairs = _record_fields(x)
     line, column = _position(x)
@@ -892,6 +911,7 @@ SPECIAL_FORMS: dict[str, Callable] = {
     "package": _package_form,
     "package/inherit": _package_inherit,
     "origin": _origin,
+    "local-file": _local_file,
     "modify-inputs": _modify_inputs,
     "this-package-input": _this_package_input(("inputs", "propagated-inputs")),
     "this-package-native-input": _this_package_input(("native-inputs",)),
