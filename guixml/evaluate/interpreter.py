@@ -204,6 +204,10 @@ class Evaluator:
             return Call(fn, args, line, column)
         if t is Unknown:
             raise EvalFailure("unknown-procedure", fn.text)
+        if hasattr(fn, "expand") or hasattr(fn, "evaluate"):
+            # A macro or record syntax reached as a value: Guile would have
+            # expanded it; guixml lost track of it (through another macro …).
+            raise EvalFailure("syntax-as-value", getattr(fn, "name", None) or fn.type)
         raise EvalFailure("not-a-procedure", _short(fn))
 
     def macro(self, ref: GlobalRef) -> Any:
@@ -416,7 +420,12 @@ def _quasi(ev: Evaluator, x: Any, env: Env, depth: int = 1) -> Any:
             if head == "quasiquote":
                 return [x[0], _quasi(ev, x[1], env, depth + 1)]
         out: list = []
-        for item in x:
+        for i, item in enumerate(x):
+            if i and i == len(x) - 2 and type(item) is Symbol and str(item) == "unquote" \
+                    and depth == 1:
+                # (a . ,b) reads as (a unquote b): B is the list's tail.
+                tail = ev.eval(x[i + 1], env)
+                return out + tail if isinstance(tail, list) else DottedList(out, tail)
             if type(item) is List and len(item) == 2 and type(item[0]) is Symbol \
                     and str(item[0]) == "unquote-splicing" and depth == 1:
                 spliced = ev.force(ev.eval(item[1], env))
