@@ -677,8 +677,12 @@ def _local_file(ev: Evaluator, x: List, env: Env) -> Any:
             and not (i > 0 and type(x[i]) is Keyword)]
     if not 1 <= len(args) <= 2:
         raise EvalFailure("bad-arguments", _text(x)[:60])
-    file = ev.string(ev.eval(args[0], env))
-    name = ev.string(ev.eval(args[1], env)) if len(args) == 2 else posixpath.basename(file)
+    try:
+        file = ev.string(ev.eval(args[0], env))
+        name = ev.string(ev.eval(args[1], env)) if len(args) == 2 \
+            else posixpath.basename(file)
+    except EvalFailure as failure:  # a computed file name: kept as written
+        return unknown(failure.kind, x)
     if not posixpath.isabs(file):
         file = posixpath.normpath(posixpath.join(posixpath.dirname(ev.scope.file), file))
     line, column = _position(x)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given, strategies as st
 
 from guixml.evaluate.summary import summarize_source
+from guixml.scheme.datum import sym
 from guixml.evaluate.values import GlobalRef, PackageValue
 
 HEADER = "(define-module (t m) #:use-module (guix packages))\n"
@@ -144,3 +145,18 @@ def test_string_pad_as_guile():
 def test_string_pad_refuses_what_it_does_not_model():
     d = summary('(define x (string-pad-right "abc" 5 #\\0 0 1))').defs["x"]
     assert d.status == "error" and d.error[0] == "unsupported-argument"
+
+
+def test_quasiquote_with_an_unquoted_tail():
+    """`(a . ,b) reads as (a unquote b): B is the tail (an alist of packages,
+    properties written `((upstream-name . ,name)))."""
+    from guixml.scheme.datum import DottedList
+    v = value('(define x (let ((n "x")) `(("k" . ,n) (1 . ,(list 2 3)) (a unquote n))))', "x")
+    assert v[0] == DottedList(["k"], "x") and v[1] == [1, 2, 3]
+    assert v[2] == DottedList([sym("a")], "x")
+
+
+def test_a_macro_used_as_a_value_is_named_as_guixml_limit():
+    d = summary("(define-syntax twice (syntax-rules () ((_ x) (list x x))))\n"
+                "(define x (map twice '(1 2)))").defs["x"]
+    assert d.status == "error" and d.error[0] == "syntax-as-value"
