@@ -50,6 +50,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--only", action="append", metavar="TREE", default=[],
                         help="report only the packages and problems of TREE (one of the "
                              "PATHs); repeatable")
+    parser.add_argument("--wide", action="store_true",
+                        help="do not fit the table to the terminal's width (it is never "
+                             "fitted when written to a pipe or a file)")
     parser.add_argument("--problems", action="store_true",
                         help="list every problem after the table (the other formats "
                              "always hold them all)")
@@ -158,6 +161,10 @@ def run(args: argparse.Namespace) -> int:
     color = args.color == "always" or (
         args.color == "auto" and args.output is None and sys.stdout.isatty()
         and "NO_COLOR" not in os.environ)
+    width = None
+    if format == "table" and not args.wide and args.output is None and sys.stdout.isatty():
+        import shutil
+        width = shutil.get_terminal_size().columns
     cache, key = None, None
     if not args.no_cache and not args.changed_since and (
             format not in TIMED_FORMATS or "SOURCE_DATE_EPOCH" in os.environ):
@@ -166,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
         cache = ReportCache(cache_directory())
         options = {"format": format, "policy": args.policy or config.policy,
                    "all": args.all_packages, "color": color,
-                   "problems": args.problems and format == "table",
+                   "problems": args.problems and format == "table", "width": width,
                    "only": sorted(os.path.realpath(p) for p in args.only),
                    "epoch": os.environ.get("SOURCE_DATE_EPOCH")}
         key = report_key(args.paths, [*config.rules, *args.rules, config.file or ""], options)
@@ -183,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     data = render(result, format, all_packages=args.all_packages, color=color,
-                  problems=args.problems).encode()
+                  problems=args.problems, width=width).encode()
     write_output(data, args.output)
     meta = outcome(result)
     if not result.packages and not args.changed_since:
