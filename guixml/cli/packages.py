@@ -38,7 +38,7 @@ def load(args: argparse.Namespace):
     return load_channel(args.paths, jobs=args.jobs, use_cache=not args.no_cache)
 
 
-def report_errors(index) -> int:
+def report_errors(index, paths) -> int:
     """Print INDEX's problems (those of modules that define no package are
     left out); 2 when a file could not be read or no package was found, else 0."""
     from guixml.api import reported_problems
@@ -51,7 +51,7 @@ def report_errors(index) -> int:
               f"incomplete; first: {unread[0]}", file=sys.stderr)
         return 2
     if not index.packages():
-        print(f"guixml: no package found under {', '.join(index.roots)}", file=sys.stderr)
+        print(f"guixml: no package found under {', '.join(paths)}", file=sys.stderr)
         return 2
     return 0
 
@@ -65,4 +65,4 @@ def run(args: argparse.Namespace) -> int:
         else:
             out.write(f"{package.module}\t{package.variable}\t"
                       f"{package.name or '?'}@{package.version or '?'}\n")
-    return report_errors(index)
+    return report_errors(index, args.paths)
