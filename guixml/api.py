@@ -164,8 +164,11 @@ def _entries(result: AuditResult, config: Config, roots: tuple[str, ...],
              files: dict[str, str] | None) -> list[PackageReport]:
     entries = []
     no_weights = policy_verdicts(())  # the same for every package without facts
+    audited = {a.package.variable for a in result.packages}
     for package_audit in result.packages:
         package = package_audit.package
+        if package.superseded and package.superseded in audited:
+            continue  # a deprecated alias: folded into its target, no finding of its own
         suggestion = suggest_properties(package_audit)
         if files and package.file in files:
             file, root = package.file, files[package.file]
@@ -221,9 +224,37 @@ def _classify(index: Any, ruleset: Any, keep: Callable[[str], bool] | None,
         if key is not None:
             # With the library modules classifying looked up too, checked on load.
             store.put_audits(key, (index.library_record(), _audit_rows(audits, packages)))
-    problems = tuple(error if isinstance(error, Problem) else problem_of(str(error))
-                     for error in getattr(index, "errors", ()))
+    problems = reported_problems(index, keep)
     return AuditResult(packages=tuple(audits), problems=problems)
+
+
+def problem_file(problem: Problem) -> str | None:
+    """The file (as the index names it) a problem is about, when it says."""
+    if problem.location is not None:
+        return problem.location.file
+    head, sep, _ = problem.message.partition(": ")
+    return head if sep else None
+
+
+def reported_problems(index: Any, keep: Callable[[str], bool] | None = None
+                      ) -> tuple[Problem, ...]:
+    """INDEX's problems worth reporting: those of the files KEEP keeps (all
+    without it), less the definitions not evaluated in modules that define no
+    package (services, home, system, build-side modules: guixml needs nothing
+    of them, so they are read quietly).  A file that could not be read is
+    always reported: it might have held packages."""
+    problems = [error if isinstance(error, Problem) else problem_of(str(error))
+                for error in getattr(index, "errors", ())]
+    with_packages = {p.file for p in index.packages()} if problems else set()
+    kept = []
+    for problem in problems:
+        file = problem_file(problem)
+        if problem.kind == "evaluation" and file not in with_packages:
+            continue
+        if keep is not None and (file is None or not keep(file)):
+            continue
+        kept.append(problem)
+    return tuple(kept)
 
 
 def _stored_audits_key(index: Any, ruleset: Any, selection: str | None) -> tuple[Any, str | None]:
@@ -331,7 +362,7 @@ def problem_of(error: str) -> Problem:
     match = _PROBLEM.match(error)
     if not match:
         return Problem(message=error, kind="syntax")
-    message = match["message"]
+    message = " ".join(match["message"].split())  # one line, whatever text it quotes
     location = None
     if match["line"]:
         location = Location(match["file"], int(match["line"]), int(match["column"]))
@@ -484,7 +515,11 @@ def show(query: str, channel_or_paths: Any, *, policy: str | None = None,
             packages.append(every[i])
     if not packages:
         roots = ", ".join(getattr(index, "roots", ()))
-        raise UnknownPackage(f"no package named {query!r} in {roots or 'the given trees'}")
+        unread = [p for p in reported_problems(index) if p.kind == "syntax"]
+        because = (f"; {len(unread)} file(s) could not be read, first: {unread[0]}"
+                   if unread else "")
+        raise UnknownPackage(f"no package named {query!r} in "
+                             f"{roots or 'the given trees'}{because}")
     ruleset = _rules(config, rules)
     from guixml.classify.classifier import Classifier, index_resolver
     classifier = Classifier(ruleset, index_resolver(index))

@@ -240,3 +240,19 @@ def test_stored_classification_is_not_reused_after_a_library_module_changed(tmp_
         assert uri() == "https://example.net/models/a.tar.gz" and len(calls) == 2
     finally:
         api.classify_packages = real
+
+
+def test_wrapped_packages_have_their_line_and_deprecated_aliases_are_folded():
+    demo = Path(__file__).parent / "fixtures" / "channel-model" / "demo"
+    index = api.load_channel([str(demo)], cache=False)
+    by_variable = {p.variable: p for p in index.packages()}
+    # (hidden-package (package …)) on line 122: the inner form's place
+    assert (by_variable["hidden-foo"].location.line,
+            by_variable["hidden-foo"].location.column) == (122, 18)
+    # an alias has no form of its own: its definition's place
+    assert by_variable["%older-foo/deprecated"].location.line == 127
+    assert by_variable["old-foo"].location.line == 124
+    report = api.audit_report([str(demo)], cache=False)
+    reported = {entry.package.variable for entry in report.packages}
+    assert "libfoo" in reported
+    assert not {"old-foo", "%older-foo/deprecated"} & reported

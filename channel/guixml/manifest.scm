@@ -87,7 +87,9 @@ dependencies of a node.  CACHE, a hash table, may be shared between calls with
 the same other arguments so that shared sub-graphs are walked once."
   (define (own node)
     (let ((verdict (ml-policy-verdict policy node)))
-      (if (and (memq (ml-verdict-verdict verdict) refuse)
+      ;; An invalid annotation is refused whatever REFUSE says: fail closed.
+      (if (and (or (memq (ml-verdict-verdict verdict) refuse)
+                   (memq 'invalid-annotation (ml-verdict-reasons verdict)))
                (not (allow? node)))
           (list (cons node verdict))
           '())))
@@ -157,10 +159,34 @@ them."
                                 ((root . rejections)
                                  (map (cut cons root <>) rejections)))
                               refused))
+                 ;; Guix prints the message, not the irritants: name the
+                 ;; packages and why in the message itself.
                  (make-exception-with-message
-                  (format #f "~a package(s) refused by ML policy '~a'"
-                          (length refused) policy))
+                  (format #f "~a package(s) refused by ML policy '~a': ~a"
+                          (length refused) policy
+                          (string-join (map refusal-text refused) "; ")))
                  (make-exception-with-irritants (map car refused))))))))))
+
+(define (package-text package)
+  "PACKAGE as NAME@VERSION when it is a Guix package, else as written."
+  (let ((package? (guix-packages-ref 'package?)))
+    (if (and package? (package? package))
+        (string-append ((guix-packages-ref 'package-name) package) "@"
+                       ((guix-packages-ref 'package-version) package))
+        (object->string package))))
+
+(define (refusal-text refused)
+  "REFUSED, a (ROOT (NODE . VERDICT) ...) entry, as text: ROOT, the node
+refused when it is not ROOT itself, the verdict and its reasons."
+  (match refused
+    ((root (node . verdict) . _)
+     (format #f "~a~a (~a: ~a)"
+             (package-text root)
+             (if (eq? node root) ""
+                 (string-append " through " (package-text node)))
+             (ml-verdict-verdict verdict)
+             (string-join (map symbol->string (ml-verdict-reasons verdict))
+                          ", ")))))
 
 (define* (manifest-ml-policy-filter manifest #:rest options)
   "Return MANIFEST without the entries whose package closure fails the

@@ -566,16 +566,29 @@ recomputable, training software present."
     (osaid . ,osaid-verdict)
     (gcd-008 . ,gcd-008-verdict)))
 
+(define (fail-closed verdict annotation)
+  "Return VERDICT, or when ANNOTATION has problems (an ill-typed value such as
+(ml-weights . \"tangled\"), an unknown key…) VERDICT made 'review' at least,
+with the reason 'invalid-annotation': an annotation that cannot be read must
+not pass as one that says nothing."
+  (if (null? (ml-properties-problems annotation))
+      verdict
+      (make-ml-verdict (ml-verdict-policy verdict)
+                       (combine (ml-verdict-verdict verdict) 'review)
+                       (append (ml-verdict-reasons verdict)
+                               '(invalid-annotation))
+                       (ml-verdict-class verdict))))
+
 (define (ml-policy-verdict policy annotation)
   "Return the verdict of POLICY, a symbol among the keys of %ml-policies, on
-ANNOTATION."
+ANNOTATION; an invalid annotation gets 'review' at least."
   (match (assq policy %ml-policies)
-    ((_ . verdict) (verdict annotation))
+    ((_ . verdict) (fail-closed (verdict annotation) annotation))
     (#f (error "unknown ML policy:" policy))))
 
 (define (ml-policy-verdicts annotation)
   "Return the list of the verdicts of every policy on ANNOTATION."
-  (map (match-lambda ((_ . verdict) (verdict annotation)))
+  (map (match-lambda ((_ . verdict) (fail-closed (verdict annotation) annotation)))
        %ml-policies))
 
 ;;; ml.scm ends here

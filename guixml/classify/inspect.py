@@ -372,6 +372,64 @@ def _zip_members(entry: _Entry, spec: dict[str, Any]) -> str | None:
     return f"zip members {', '.join(found + support)}"
 
 
+@_detector("numpy")
+def _numpy(entry: _Entry, spec: dict[str, Any]) -> tuple[str, str] | str | None:
+    header = numpy_header(entry.head, spec)
+    if header is None:
+        return None
+    descr, shape = header["descr"], header["shape"]
+    elements = 1
+    for n in shape:
+        elements *= n
+    text = f"NumPy {descr} array of shape {tuple(shape)}"
+    if "O" in descr:
+        # Object arrays are stored pickled: loading one (allow_pickle) runs pickle.
+        return f"{text}: object dtype, the array is a pickle (runs code when loaded)"
+    if elements < spec["elements_min"]:
+        return "low", f"{text} ({elements} elements)"
+    return f"{text} ({elements} elements)"
+
+
+def numpy_header(head: bytes, spec: dict[str, Any]) -> dict[str, Any] | None:
+    """The header dict of a .npy file's HEAD, or None when it is not one.
+    Read as a literal (never evaluated): only str, bool, int and tuples."""
+    import ast
+    magic = _hex(spec["magic"])
+    if len(head) < 10 or not head.startswith(magic) or head[6] not in spec["versions"]:
+        return None
+    if head[6] == 1:
+        (length,), start = struct.unpack_from("<H", head, 8), 10
+    elif len(head) >= 12:
+        (length,), start = struct.unpack_from("<I", head, 8), 12
+    else:
+        return None
+    if length > spec["header_max"] or start + length > len(head):
+        return None
+    text = head[start:start + length].decode("latin-1").strip()
+    try:
+        header = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    if not isinstance(header, dict) or not isinstance(header.get("descr"), (str, list)):
+        return None
+    shape = header.get("shape")
+    if not isinstance(shape, tuple) or not all(type(n) is int and n >= 0 for n in shape):
+        return None
+    descr = header["descr"] if isinstance(header["descr"], str) else "structured"
+    return {"descr": descr, "shape": shape, "fortran_order": header.get("fortran_order")}
+
+
+@_detector("npz")
+def _npz(entry: _Entry, spec: dict[str, Any]) -> str | None:
+    if not entry.head.startswith(b"PK\x03\x04"):
+        return None
+    names = _zip_names(entry)
+    if len(names) < spec["members_min"] or not all(n.endswith(".npy") for n in names):
+        return None
+    shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+    return f"zip of {len(names)} NumPy arrays ({shown})"
+
+
 def _zip_names(entry: _Entry) -> list[str]:
     """Member names of a zip, walking local headers forward (works on a stream).
 

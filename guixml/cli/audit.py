@@ -48,7 +48,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--all", "-a", action="store_true", dest="all_packages",
                         help="list every package, not only those involving weights or training")
     parser.add_argument("--only", action="append", metavar="TREE", default=[],
-                        help="report only the packages of TREE (one of the PATHs); repeatable")
+                        help="report only the packages and problems of TREE (one of the "
+                             "PATHs); repeatable")
+    parser.add_argument("--wide", action="store_true",
+                        help="do not fit the table to the terminal's width (it is never "
+                             "fitted when written to a pipe or a file)")
+    parser.add_argument("--problems", action="store_true",
+                        help="list every problem after the table (the other formats "
+                             "always hold them all)")
     parser.add_argument("--changed-since", metavar="GIT_REV",
                         help="report only packages whose files changed since GIT_REV")
     parser.add_argument("--rules", action="append", metavar="FILE", default=[],
@@ -154,6 +161,10 @@ def run(args: argparse.Namespace) -> int:
     color = args.color == "always" or (
         args.color == "auto" and args.output is None and sys.stdout.isatty()
         and "NO_COLOR" not in os.environ)
+    width = None
+    if format == "table" and not args.wide and args.output is None and sys.stdout.isatty():
+        import shutil
+        width = shutil.get_terminal_size().columns
     cache, key = None, None
     if not args.no_cache and not args.changed_since and (
             format not in TIMED_FORMATS or "SOURCE_DATE_EPOCH" in os.environ):
@@ -162,6 +173,7 @@ def run(args: argparse.Namespace) -> int:
         cache = ReportCache(cache_directory())
         options = {"format": format, "policy": args.policy or config.policy,
                    "all": args.all_packages, "color": color,
+                   "problems": args.problems and format == "table", "width": width,
                    "only": sorted(os.path.realpath(p) for p in args.only),
                    "epoch": os.environ.get("SOURCE_DATE_EPOCH")}
         key = report_key(args.paths, [*config.rules, *args.rules, config.file or ""], options)
@@ -177,9 +189,12 @@ def run(args: argparse.Namespace) -> int:
                               changed_since=args.changed_since, progress=progress)
     finally:
         progress.close()
-    data = render(result, format, all_packages=args.all_packages, color=color).encode()
+    data = render(result, format, all_packages=args.all_packages, color=color,
+                  problems=args.problems, width=width).encode()
     write_output(data, args.output)
     meta = outcome(result)
+    if not result.packages and not args.changed_since:
+        meta["empty"] = ", ".join(args.only or args.paths)
     if cache is not None and key is not None:
         cache.put(key, data, meta)
     return exit_status(meta, fail_on)
@@ -196,6 +211,9 @@ def outcome(result) -> dict:
 def exit_status(meta: dict, fail_on: str) -> int:
     """2 when a file could not be read (the audit is incomplete), 1 when a
     package reaches the FAIL_ON level, else 0."""
+    if meta.get("empty"):
+        print(f"guixml: no package found under {meta['empty']}", file=sys.stderr)
+        return 2
     if meta.get("unreadable"):
         print(f"guixml: {meta['unreadable']} file(s) could not be read, so the audit is "
               f"incomplete; first: {meta['first_unreadable'][0]}", file=sys.stderr)

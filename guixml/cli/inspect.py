@@ -35,6 +35,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         for finding in result.findings:
             print(finding)
+        if not result.findings:
+            print(f"no weight files found in {args.path}")
     for error in result.errors:
         print(f"guixml: warning: {error}", file=sys.stderr)
     if result.findings:

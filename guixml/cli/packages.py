@@ -38,9 +38,22 @@ def load(args: argparse.Namespace):
     return load_channel(args.paths, jobs=args.jobs, use_cache=not args.no_cache)
 
 
-def report_errors(index) -> None:
-    for error in index.errors:
-        print(f"guixml: warning: {error}", file=sys.stderr)
+def report_errors(index, paths) -> int:
+    """Print INDEX's problems (those of modules that define no package are
+    left out); 2 when a file could not be read or no package was found, else 0."""
+    from guixml.api import reported_problems
+    problems = reported_problems(index)
+    for problem in problems:
+        print(f"guixml: warning: {problem}", file=sys.stderr)
+    unread = [p for p in problems if p.kind == "syntax"]
+    if unread:
+        print(f"guixml: {len(unread)} file(s) could not be read, so the list is "
+              f"incomplete; first: {unread[0]}", file=sys.stderr)
+        return 2
+    if not index.packages():
+        print(f"guixml: no package found under {', '.join(paths)}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -52,5 +65,4 @@ def run(args: argparse.Namespace) -> int:
         else:
             out.write(f"{package.module}\t{package.variable}\t"
                       f"{package.name or '?'}@{package.version or '?'}\n")
-    report_errors(index)
-    return 0
+    return report_errors(index, args.paths)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from guixml.scheme.datum import DottedList, Symbol, sym
+from guixml.scheme.datum import Char, DottedList, Symbol, sym
 from guixml.evaluate.values import (BUILTINS, Builtin, EvalFailure, InputItem, OriginValue,
                                     PackageValue, Record)
 
@@ -522,9 +522,34 @@ def _string_index(ev, args):
     return i if i >= 0 else False
 
 
-@builtin("string-pad-right", "string-pad")
-def _unsupported_string(ev, args):
-    raise EvalFailure("unsupported-procedure", "string-pad")
+def _pad_arguments(ev, args) -> tuple[str, int, str]:
+    """(string-pad[-right] S LEN [CHAR]) of SRFI-13: S, LEN and the padding
+    character (a space by default).  The optional START and END are refused."""
+    if len(args) == 4 or len(args) == 5:
+        raise EvalFailure("unsupported-argument", "string-pad start/end")
+    _arity(args, 2, 3)
+    text, length = ev.string(args[0]), _int(ev, args[1])
+    if length < 0 or length > 1 << 20:
+        raise EvalFailure("index-out-of-range", str(length))
+    char = ev.force(args[2]) if len(args) == 3 else Char(" ")
+    if type(char) is not Char:
+        raise EvalFailure("not-a-char", repr(char)[:40])
+    return text, length, str(char)
+
+
+@builtin("string-pad")
+def _string_pad(ev, args):
+    """Pad on the left to LEN, or keep the LEN rightmost characters (Guile)."""
+    text, length, char = _pad_arguments(ev, args)
+    return text[len(text) - length:] if len(text) >= length else \
+        char * (length - len(text)) + text
+
+
+@builtin("string-pad-right")
+def _string_pad_right(ev, args):
+    """Pad on the right to LEN, or keep the LEN leftmost characters (Guile)."""
+    text, length, char = _pad_arguments(ev, args)
+    return text[:length] if len(text) >= length else text + char * (length - len(text))
 
 
 #: Type predicates that hold when the argument's type is exactly the one given.

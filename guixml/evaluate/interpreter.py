@@ -71,9 +71,15 @@ class Env:
             env = env.parent
         return _MISSING
 
+    def __repr__(self) -> str:
+        return f"Env({len(self.vars)} bindings)"
+
 
 class _Missing:
     __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "Missing"
 
 
 _MISSING = _Missing()
@@ -87,6 +93,9 @@ class LazyField:
     def __init__(self, parent: Any, field: str) -> None:
         self.parent = parent
         self.field = field
+
+    def __repr__(self) -> str:
+        return f"LazyField({self.field})"
 
 
 class Scope:
@@ -195,6 +204,10 @@ class Evaluator:
             return Call(fn, args, line, column)
         if t is Unknown:
             raise EvalFailure("unknown-procedure", fn.text)
+        if hasattr(fn, "expand") or hasattr(fn, "evaluate"):
+            # A macro or record syntax reached as a value: Guile would have
+            # expanded it; guixml lost track of it (through another macro …).
+            raise EvalFailure("syntax-as-value", getattr(fn, "name", None) or fn.type)
         raise EvalFailure("not-a-procedure", _short(fn))
 
     def macro(self, ref: GlobalRef) -> Any:
@@ -407,7 +420,12 @@ def _quasi(ev: Evaluator, x: Any, env: Env, depth: int = 1) -> Any:
             if head == "quasiquote":
                 return [x[0], _quasi(ev, x[1], env, depth + 1)]
         out: list = []
-        for item in x:
+        for i, item in enumerate(x):
+            if i and i == len(x) - 2 and type(item) is Symbol and str(item) == "unquote" \
+                    and depth == 1:
+                # (a . ,b) reads as (a unquote b): B is the list's tail.
+                tail = ev.eval(x[i + 1], env)
+                return out + tail if isinstance(tail, list) else DottedList(out, tail)
             if type(item) is List and len(item) == 2 and type(item[0]) is Symbol \
                     and str(item[0]) == "unquote-splicing" and depth == 1:
                 spliced = ev.force(ev.eval(item[1], env))
@@ -649,6 +667,29 @@ def _package_inherit(ev: Evaluator, x: List, env: Env) -> Any:
                     parent_form=x[1])
 
 
+def _local_file(ev: Evaluator, x: List, env: Env) -> Any:
+    """``(local-file FILE [NAME] #:recursive? … #:select? …)`` of (guix gexp): a
+    file beside the module, seen as an origin whose method is ``local-file``,
+    whose URI is FILE as Guix finds it (relative to the module's directory)
+    and whose file name is NAME, else FILE's base name (Guix's default)."""
+    import posixpath
+    args = [a for i, a in enumerate(x[1:]) if type(a) is not Keyword
+            and not (i > 0 and type(x[i]) is Keyword)]
+    if not 1 <= len(args) <= 2:
+        raise EvalFailure("bad-arguments", _text(x)[:60])
+    try:
+        file = ev.string(ev.eval(args[0], env))
+        name = ev.string(ev.eval(args[1], env)) if len(args) == 2 \
+            else posixpath.basename(file)
+    except EvalFailure as failure:  # a computed file name: kept as written
+        return unknown(failure.kind, x)
+    if not posixpath.isabs(file):
+        file = posixpath.normpath(posixpath.join(posixpath.dirname(ev.scope.file), file))
+    line, column = _position(x)
+    return OriginValue({"method": "local-file", "uri": file, "file-name": name}, None,
+                       line, column, ev.scope.file)
+
+
 def _origin(ev: Evaluator, x: List, env: Env) -> Any:
     parent_expr, pairs = _record_fields(x)
     line, column = _position(x)
@@ -883,6 +924,7 @@ SPECIAL_FORMS: dict[str, Callable] = {
     "package": _package_form,
     "package/inherit": _package_inherit,
     "origin": _origin,
+    "local-file": _local_file,
     "modify-inputs": _modify_inputs,
     "this-package-input": _this_package_input(("inputs", "propagated-inputs")),
     "this-package-native-input": _this_package_input(("native-inputs",)),

@@ -36,6 +36,9 @@ class Macro:
     def __reduce__(self):
         raise TypeError("macros are not kept across phases")
 
+    def __repr__(self) -> str:
+        return f"Macro({self.name})"
+
     def expand(self, form: List) -> Any:
         for pattern, template in self.rules:
             bindings: dict = {}

@@ -14,7 +14,7 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import Any
 
-from guixml.scheme.datum import DottedList, Keyword, List, Symbol
+from guixml.scheme.datum import DottedList, Keyword, List, Symbol, sym
 from guixml.evaluate.builtins import enter_definition, leave_definition
 from guixml.errors import GuixmlError
 from guixml.evaluate.interpreter import BUILTINS, Env, Evaluator, Scope, _position
@@ -79,11 +79,14 @@ class ModuleSummary:
         self.has_module = False
 
     def __getstate__(self):
-        return tuple(getattr(self, s) for s in self.__slots__)
+        # The exports are a set: pickled in sorted order, so that a summary
+        # gives the same bytes whatever the process's PYTHONHASHSEED.
+        return tuple(sorted(self.exports) if s == "exports" else getattr(self, s)
+                     for s in self.__slots__)
 
     def __setstate__(self, state):
         for s, v in zip(self.__slots__, state):
-            setattr(self, s, v)
+            setattr(self, s, set(v) if s == "exports" else v)
 
     def is_exported(self, name: str) -> bool:
         d = self.defs.get(name)
@@ -174,6 +177,11 @@ def definition_forms(form: Any, summary: ModuleSummary) -> list[tuple[str, bool,
         public = head.endswith("-public")
         target = form[1]
         if type(target) is Symbol:
+            if len(form) > 3:
+                # (define-public x (define base …) … EXPR): a body with internal
+                # definitions, as (let () …) evaluates it.
+                body = List([sym("let"), List([]), *form[2:]], form.source, form.start, form.end)
+                return [(str(target), public, "value", body)]
             return [(str(target), public, "value", form[2] if len(form) > 2 else False)]
         if type(target) is List and target and type(target[0]) is Symbol:
             return [(str(target[0]), public, "procedure", form)]
@@ -200,6 +208,10 @@ def definition_forms(form: Any, summary: ModuleSummary) -> list[tuple[str, bool,
             expr = form[3] if len(form) > 3 else form[2]
             return [(str(target), public, "value", expr)]
         return []
+    if head in ("define-deprecated/alias", "define-deprecated/public-alias") \
+            and len(form) == 3 and type(form[1]) is Symbol:
+        # (guix deprecation): OLD stands for the expression NEW, with a warning.
+        return [(str(form[1]), head.endswith("public-alias"), "value", form[2])]
     if head == "define-record-type" and len(form) >= 4 and type(form[2]) is List:
         names = [str(form[2][0]), str(form[3])]
         for spec in form[4:]:
@@ -354,6 +366,9 @@ class GuixRecordSyntax:
 
     def __reduce__(self):
         raise TypeError("record syntax is not kept across phases")
+
+    def __repr__(self) -> str:
+        return f"GuixRecordSyntax({self.type})"
 
     def evaluate(self, ev: Evaluator, form: List, env: Env) -> Record:
         fields: dict[str, Any] = {}

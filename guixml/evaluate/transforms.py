@@ -31,8 +31,11 @@ def _make(name: str):
         if len(args) != 1:
             raise EvalFailure("bad-arguments", name)
         pkg = PackageValue({}, args[0])
+        # The last item: PKG is the one the transformer was called on, whose
+        # variant property Guix strips first (strip-variant-as-necessary of
+        # (guix build-system asdf)); inputs rewritten below honour theirs.
         pkg.transform = (spec["from-build-system"], spec["from-prefix"], spec["to-prefix"],
-                         spec["variant-property"], spec["target-is-source"])
+                         spec["variant-property"], spec["target-is-source"], True)
         return pkg
     return fn
 
@@ -51,7 +54,7 @@ def _new_name(name: str, frm: str, to: str) -> str:
 
 
 def apply_transform(ev, pv: PackageValue) -> Any:
-    from_bs, frm, to, variant, to_source = pv.transform
+    from_bs, frm, to, variant, to_source, root = pv.transform
     original = ev.force(pv.parent)
     if type(original) is not PackageValue:
         raise EvalFailure("not-a-package", "transform")
@@ -59,7 +62,7 @@ def apply_transform(ev, pv: PackageValue) -> Any:
     if key in _memo and _memo[key][0] is original:
         return _memo[key][1]
     props = ev.force(fields.field_value(ev, original, "properties", []))
-    if isinstance(props, list):
+    if isinstance(props, list) and not root:
         for entry in props:
             if type(entry) is DottedList and len(entry.items) == 1 \
                     and str(entry.items[0]) == variant:
@@ -88,7 +91,7 @@ def apply_transform(ev, pv: PackageValue) -> Any:
                     thing = found
                 else:
                     t = PackageValue({}, thing)
-                    t.transform = pv.transform
+                    t.transform = pv.transform[:5] + (False,)
                     thing = t
         return InputItem(label, thing, item.output, item.line, item.column)
 

@@ -190,6 +190,9 @@ class Promise:
     def __reduce__(self):
         return (Promise, (self.value,))
 
+    def __repr__(self) -> str:
+        return f"Promise({self.value!r})"
+
 
 class Closure:
     """A procedure defined in Scheme; lives only during one evaluation."""

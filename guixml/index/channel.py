@@ -459,8 +459,21 @@ class ChannelIndex:
             builtin = BUILTINS.get(ref.name)
             if builtin is not None:
                 return builtin
+            missing = self._missing_imports(ref.module)
+            if missing:
+                raise EvalFailure("missing-module", f"{ref.name} in {ref.module}, which "
+                                  f"imports {', '.join(missing)}: not among the trees given")
             raise EvalFailure("unbound-variable", f"{ref.name} in {ref.module}")
         return self.definition_value(*where)
+
+    def _missing_imports(self, module: str) -> list[str]:
+        """The modules MODULE imports that no tree given holds (Guile's own aside)."""
+        summary = self.summary(module)
+        if summary is None:
+            return []
+        return [imp.module for imp in summary.imports
+                if imp.module.strip("()").split(" ")[0] not in _GUILE_OWN
+                and self.summary(imp.module) is None]
 
     def definition_value(self, module: str, name: str) -> Any:
         key = (module, name)
@@ -649,6 +662,16 @@ class ChannelIndex:
                     users[dep].append(p)
             self._users_table = users
         return users
+
+
+def _guile_own() -> frozenset[str]:
+    import tomllib
+    from importlib.resources import files
+    data = tomllib.loads(files("guixml").joinpath("data/evaluation.toml").read_text("utf-8"))
+    return frozenset(data["modules"]["guile-own"])
+
+
+_GUILE_OWN = _guile_own()
 
 
 def _exported_names(summary: ModuleSummary) -> frozenset[str]:

@@ -60,7 +60,8 @@ def link_packed(index: "ChannelIndex", modules: list[str]) -> tuple[list[tuple],
                 if type(value) is not PackageValue:
                     continue
                 packages.append(package_value_packed(index, module, summary.file, name,
-                                                     value, d.generator or value.generator))
+                                                     value, d.generator or value.generator,
+                                                     (d.line, d.column)))
             finally:
                 leave_definition()
     return packages, errors
@@ -139,11 +140,30 @@ def _reference_input(field: str, item: InputItem, info: tuple, file: str) -> tup
 
 
 def _describe(failure: BaseException) -> str:
+    """Why a definition was not evaluated, in one line: "guixml cannot
+    evaluate X yet" first when that is guixml's limit (``[limits]`` of
+    ``data/evaluation.toml``), then the failure's kind and detail."""
     if isinstance(failure, EvalFailure):
-        return f"{failure.kind}: {failure.detail}"[:160]
-    if isinstance(failure, RecursionError):
-        return "recursion-too-deep"
-    return f"unresolved: {failure}"
+        kind, detail = failure.kind, " ".join(str(failure.detail).split())
+    elif isinstance(failure, RecursionError):
+        kind, detail = "recursion-too-deep", ""
+    else:
+        return f"unresolved: {failure}"
+    text = f"{kind}: {detail}"[:160] if detail else kind
+    subject = _LIMITS.get(kind)
+    if subject == "name":
+        subject = f"`{detail.split()[0]}`" if detail else None
+    return f"guixml cannot evaluate {subject} yet; {text}" if subject else text
+
+
+def _limits() -> dict[str, str]:
+    import tomllib
+    from importlib.resources import files
+    data = tomllib.loads(files("guixml").joinpath("data/evaluation.toml").read_text("utf-8"))
+    return dict(data.get("limits", {}))
+
+
+_LIMITS = _limits()
 
 
 def package_name_table(index: "ChannelIndex") -> dict[str, list[tuple[str, str]]]:
@@ -497,6 +517,25 @@ def _render(value: Any) -> str:
     return repr(value)
 
 
+def _wrapped_location(ev: Evaluator, pkg: PackageValue, file: str,
+                      definition: tuple[int, int] | None) -> tuple | None:
+    """Where a package that no ``(package …)`` form of its own wrote is
+    defined: the form a wrapper (``hidden-package``, ``deprecated-package``…)
+    wraps when written inline in FILE, else the definition binding it (a
+    package a procedure made: the call that made it)."""
+    seen = 0
+    while type(pkg) is PackageValue and not pkg.line and seen < 50 \
+            and pkg.parent is not None and type(pkg.parent) is not GlobalRef:
+        seen += 1
+        try:
+            pkg = ev.force(pkg.parent)
+        except _FAILURES:
+            break
+    if type(pkg) is PackageValue and pkg.line and (pkg.file or file) == file:
+        return (file, pkg.line, pkg.column)
+    return (file, *definition) if definition else None
+
+
 def _chain(ev: Evaluator, pkg: PackageValue):
     seen = 0
     while type(pkg) is PackageValue and seen < 50:
@@ -517,9 +556,10 @@ def origin_model(index: "ChannelIndex", module: str, file: str, value: OriginVal
 
 def package_value_packed(index: "ChannelIndex", module: str, file: str,
                          variable: str | None, pkg: PackageValue,
-                         generator: str | None = None) -> tuple:
+                         generator: str | None = None,
+                         definition: tuple[int, int] | None = None) -> tuple:
     """The packed package (:mod:`guixml.index.packed`) of PKG, bound to VARIABLE of
-    MODULE (defined in FILE)."""
+    MODULE (defined in FILE, at line and column DEFINITION)."""
     link = _Linker(index, module, file)
     ev = link.ev
     name = link.string(link.field(pkg, "name"), "name", pkg)
@@ -570,7 +610,8 @@ def package_value_packed(index: "ChannelIndex", module: str, file: str,
     home_page = link.string(link.field(pkg, "home-page"), "home-page", pkg)
     licenses = link.licenses(pkg)
     return (module, file, variable, name, version,
-            (pkg.file or file, pkg.line, pkg.column) if pkg.line else None,
+            (pkg.file or file, pkg.line, pkg.column) if pkg.line
+            else _wrapped_location(ev, pkg, file, definition),
             origin, build_system if type(build_system) is str else None,
             inputs, native_inputs, propagated_inputs, synopsis, description, home_page,
             licenses, None if properties is None else pickle.dumps(properties, protocol=5),

@@ -29,9 +29,14 @@ __all__ = ["FORMATS", "render", "AuditReport", "PackageReport", "PolicyVerdict",
 FORMATS = ("table", "json", "csv", "sarif", "spdx", "cyclonedx", "html")
 
 def render(report: AuditReport, format: str = "table", *, all_packages: bool = False,
-           color: bool = False) -> str:
-    """REPORT as text in FORMAT (one of :data:`FORMATS`)."""
+           color: bool = False, problems: bool = False, width: int | None = None) -> str:
+    """REPORT as text in FORMAT (one of :data:`FORMATS`).  PROBLEMS lists every
+    problem in the table too (the other formats always carry them all); WIDTH
+    fits the table's rows to that many columns."""
     if format not in FORMATS:
         raise ValueError(f"unknown report format {format!r}; choose among {', '.join(FORMATS)}")
     module = importlib.import_module(f"guixml.report.{format}")
+    if format == "table" and (problems or width):
+        return module.render(report, all_packages=all_packages, color=color,
+                             problems=problems, width=width)
     return module.render(report, all_packages=all_packages, color=color)

@@ -34,7 +34,7 @@ user-select:none;border-bottom:2px solid #ccc;white-space:nowrap}
 thead th[aria-sort=ascending]::after{content:" \\25B2"}
 thead th[aria-sort=descending]::after{content:" \\25BC"}
 tbody.pkg{border-bottom:1px solid #e3e3e3}tr.main{cursor:pointer}tr.main td{vertical-align:baseline}
-tr.main td:first-child{white-space:nowrap}tr.main td:last-child{overflow-wrap:anywhere}tr.main:hover{background:#f8f8ff}
+tr.main td:first-child{white-space:nowrap}tr.main td:last-child{overflow-wrap:normal;word-break:normal}tr.main:hover{background:#f8f8ff}
 tr.detail td{background:#fafafa;padding:.6em 1em 1em}.js tr.detail{display:none}
 .js tbody.open tr.detail{display:table-row}.badge{display:inline-block;padding:0 .45em;
 border-radius:.6em;color:#fff;font-size:.85em;white-space:nowrap}
@@ -185,6 +185,14 @@ def _detail(entry: PackageReport, report: AuditReport) -> str:
     return "".join(parts)
 
 
+def _weights_license(audit) -> str:
+    """The weights' licence as the table shows it: "unknown" when the package
+    has weights whose licence was not established."""
+    if audit.weights_license:
+        return audit.weights_license
+    return "unknown" if audit.weights not in ("none", "external") else ""
+
+
 def _row(entry: PackageReport, report: AuditReport, columns: int) -> str:
     audit = entry.audit
     package = audit.package
@@ -199,16 +207,19 @@ def _row(entry: PackageReport, report: AuditReport, columns: int) -> str:
         f'{_badge(audit.weights, ROLE_COLORS[audit.weights])}</td>',
         f'<td>{"yes" if audit.training_software else ""}</td>',
         f'<td class=mono>{escape(", ".join(audit.weight_inputs))}</td>',
-        f'<td class=mono>{escape(audit.weights_license or "")}</td>',
+        f'<td class=mono>{escape(_weights_license(audit))}</td>',
     ]
     for policy in report.policies or (report.policy,):
         v = entry.verdict(policy)
         text = _badge(v.verdict, VERDICT_COLORS.get(v.verdict, "#888")) \
             if v and shows_verdict else ""
+        if text and entry.ignored:  # as the table says: shown, never a finding
+            text += ' <span class=muted title="ignored by the channel\'s config">(ignored)</span>'
         order = VERDICTS.index(v.verdict) if v and shows_verdict and v.verdict in VERDICTS else -1
         cells.append(f'<td data-sort="{order}">{text}</td>')
-    cells.append(f'<td class=mono data-sort="{escape(entry.file)}:{line:06d}">'
-                 f'{escape(entry.file)}:{line}</td>')
+    # Broken only after a slash, never inside a file name or a number.
+    where = escape(entry.file).replace("/", "/<wbr>") + (f":{line}" if line else "")
+    cells.append(f'<td class=mono data-sort="{escape(entry.file)}:{line:06d}">{where}</td>')
     return (f'<tbody class=pkg data-role="{audit.weights}" data-verdict="{verdict}">'
             f'<tr class=main aria-expanded="false">{"".join(cells)}</tr>'
             f'<tr class=detail><td colspan="{columns}">{_detail(entry, report)}</td></tr>'

@@ -73,11 +73,50 @@ def summary_lines(report: AuditReport) -> list[str]:
                      "never a finding).")
     if report.problems:
         lines.append(f"{len(report.problems)} problem(s) while reading; first: "
-                     f"{report.problems[0]}")
+                     f"{report.problems[0]}" + ("" if len(report.problems) == 1 else
+                                                " (--problems lists them all)"))
     return lines
 
 
-def render(report: AuditReport, *, all_packages: bool = False, color: bool = False) -> str:
+def problem_lines(report: AuditReport) -> list[str]:
+    """Every problem, one a line, under a heading (``audit --problems``)."""
+    if not report.problems:
+        return []
+    return ["", f"Problems while reading ({len(report.problems)}):",
+            *(f"  {problem}" for problem in report.problems)]
+
+
+#: Columns that give way when the table is wider than the terminal (their
+#: index), and the narrowest each may become.  The others (role, trains,
+#: verdict) are short words, kept whole.
+FLEXIBLE = {0: 14, 3: 8, 4: 8, 6: 14}
+
+
+def fit_widths(widths: list[int], limit: int) -> list[int]:
+    """WIDTHS narrowed, widest flexible column first, so that the row (two
+    spaces between columns) fits LIMIT characters, or as near as the minimums allow."""
+    widths = list(widths)
+    excess = sum(widths) + 2 * (len(widths) - 1) - limit
+    while excess > 0:
+        candidates = [i for i, least in FLEXIBLE.items() if widths[i] > least]
+        if not candidates:
+            break
+        widest = max(candidates, key=lambda i: (widths[i], -i))
+        widths[widest] -= 1
+        excess -= 1
+    return widths
+
+
+def _fit_cell(cell: str, width: int, column: int) -> str:
+    if len(cell) <= width:
+        return cell
+    if column == len(HEADERS) - 1:  # a location: its end (file name, line) matters most
+        return "…" + cell[len(cell) - width + 1:]
+    return cell[: width - 1] + "…"
+
+
+def render(report: AuditReport, *, all_packages: bool = False, color: bool = False,
+           problems: bool = False, width: int | None = None) -> str:
     entries = sorted(report.selected(all_packages),
                      key=lambda e: (e.role == "none", e.file,
                                     e.package.location.line if e.package.location else 0))
@@ -85,7 +124,12 @@ def render(report: AuditReport, *, all_packages: bool = False, color: bool = Fal
     lines: list[str] = []
     if rows:
         widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(HEADERS)]
-        header = "  ".join(h.ljust(w) for h, w in zip(HEADERS, widths)).rstrip()
+        if width is not None:
+            widths = fit_widths(widths, width)
+            rows = [tuple(_fit_cell(cell, w, i) for i, (cell, w) in enumerate(zip(row, widths)))
+                    for row in rows]
+        header = "  ".join(_fit_cell(h, w, 0).ljust(w)
+                           for h, w in zip(HEADERS, widths)).rstrip()
         lines.append(f"\033[1m{header}\033[0m" if color else header)
         for row in rows:
             cells = [_paint(cell.ljust(width), cell, color)
@@ -95,4 +139,6 @@ def render(report: AuditReport, *, all_packages: bool = False, color: bool = Fal
     else:
         lines.append("No package involves weights or training software.")
     lines.extend(summary_lines(report))
+    if problems:
+        lines.extend(problem_lines(report))
     return "\n".join(lines) + "\n"

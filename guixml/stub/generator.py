@@ -63,6 +63,11 @@ _VERSION_SEGMENT = re.compile(r"^v?(\d+(?:\.\d+)+)$")
 # `resnet-50` are not.
 _NAME_VERSION = re.compile(
     r"^(?P<name>.*?[a-z].*?)[-_](?:v(?P<v>\d+(?:\.\d+)*)|(?P<version>\d+(?:\.\d+)+|\d{3,}))$")
+# Else a dotted or v-prefixed version inside the file name, followed by a
+# variant tag (`tiny-llm-v1.2-q4_0`: version 1.2, the tag stays in the name).
+_INNER_VERSION = re.compile(
+    r"^(?P<name>.*?[a-z].*?)[-_](?:v(?P<v>\d+(?:\.\d+)*)|(?P<version>\d+(?:\.\d+)+))"
+    r"(?P<tag>[-_].*[a-z].*)$")
 _NAME_CHARACTERS = re.compile(r"[^a-z0-9+.-]+")
 
 
@@ -137,6 +142,10 @@ def guess_name_version(url: str) -> tuple[str, str | None]:
     match = _NAME_VERSION.match(stem.lower())
     if match and version is None:
         return _package_name(match.group("name")), match.group("v") or match.group("version")
+    match = _INNER_VERSION.match(stem.lower())
+    if match and version is None:
+        return (_package_name(match.group("name") + match.group("tag")),
+                match.group("v") or match.group("version"))
     return _package_name(stem), version
 
 
@@ -167,7 +176,9 @@ def _store_file_name(name: str, file_name: str) -> str:
     """The origin's file name: upstream's, prefixed with NAME unless it has it
     (`guix lint` wants the package name in a source file name).  The file is
     installed under upstream's name whatever this is: the unpack phase copies it."""
-    return file_name if name in file_name.lower() else f"{name}-{file_name}"
+    words = set(_package_name(_strip_extensions(file_name)).split("-"))
+    has_name = name in file_name.lower() or set(name.split("-")) <= words
+    return file_name if has_name else f"{name}-{file_name}"
 
 
 def _content_warnings(path: str) -> list[str]:

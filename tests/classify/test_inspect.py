@@ -17,6 +17,7 @@ import tarfile
 import textwrap
 import zipfile
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -496,3 +497,39 @@ def test_corrupt_archive_is_an_error(tmp_path):
     path.write_bytes(tar_of({"a/b.bin": RNG.randbytes(100000)})[:3000])
     with pytest.raises(InspectError):
         inspect_path(path)
+
+
+def _npy(descr: str, shape: tuple, data: bytes = b"", version: int = 1) -> bytes:
+    """A .npy file as numpy.lib.format writes it (numpy need not be installed)."""
+    header = f"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape!r}, }}"
+    size = 4 if version > 1 else 2
+    pad = (-(6 + 2 + size + len(header) + 1)) % 64
+    header = (header + " " * pad + "\n").encode("latin-1")
+    length = struct.pack("<I" if version > 1 else "<H", len(header))
+    return b"\x93NUMPY" + bytes([version, 0]) + length + header + data
+
+
+def test_numpy_arrays_and_archives(tmp_path, capsys):
+    import zipfile
+    (tmp_path / "layer.npy").write_bytes(_npy("<f4", (64, 128), bytes(64 * 128 * 4)))
+    (tmp_path / "small.npy").write_bytes(_npy("<f4", (3,), bytes(12), version=2))
+    (tmp_path / "objects.npy").write_bytes(_npy("|O", (1,), b"\x80\x02}q\x00."))
+    with zipfile.ZipFile(tmp_path / "model.npz", "w") as archive:
+        archive.writestr("w.npy", _npy("<f8", (10, 10), bytes(800)))
+        archive.writestr("b.npy", _npy("<f8", (3,), bytes(24)))
+    (tmp_path / "fake.npy").write_bytes(b"\x93NUMPY\x01\x00\x10\x00__import__('os')\n")
+    result = inspect_path(str(tmp_path))
+    found = {Path(f.path).name: f for f in result.findings}
+    assert set(found) == {"layer.npy", "small.npy", "objects.npy", "model.npz"}
+    assert found["layer.npy"].format == "numpy" and found["layer.npy"].confidence == "high"
+    assert "(64, 128)" in found["layer.npy"].evidence
+    assert found["small.npy"].confidence == "low"
+    assert "pickle" in found["objects.npy"].evidence
+    assert found["model.npz"].format == "numpy-npz" and "2 NumPy arrays" in \
+        found["model.npz"].evidence
+
+
+def test_cli_says_so_when_it_finds_nothing(tmp_path, capsys):
+    (tmp_path / "README").write_text("hello\n")
+    assert main(["inspect", str(tmp_path)]) == 0
+    assert capsys.readouterr().out == f"no weight files found in {tmp_path}\n"

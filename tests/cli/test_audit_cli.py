@@ -197,3 +197,35 @@ def test_example_channel_validates(capsys, format):
     code, out, _ = audit(capsys, EXAMPLE, "--format", format)
     assert code == 0
     assert errors(format, json.loads(out)) == []
+
+
+def _problem_channel(tmp_path):
+    """A channel of two packages and two problems, beside another tree of one problem."""
+    channel, other = tmp_path / "ch", tmp_path / "other"
+    for tree, name in ((channel, "ch"), (other, "other")):
+        tree.mkdir()
+        (tree / f"{name}.scm").write_text(
+            f"(define-module ({name}) #:use-module (guix packages))\n"
+            f"(define-public {name}-p (package (name \"{name}-p\") (version \"1\")))\n"
+            f"(define-public {name}-q (frobnicate 1))\n"
+            + ("(define-public ch-r (frobnicate 2))\n" if name == "ch" else ""))
+    return channel, other
+
+
+def test_problems_lists_them_all_and_only_filters_them(capsys, tmp_path):
+    channel, other = _problem_channel(tmp_path)
+    code, out, _ = audit(capsys, channel, other, "--all")
+    assert code == 0 and "3 problem(s) while reading; first:" in out
+    assert "(--problems lists them all)" in out and "ch-r" not in out
+    code, out, _ = audit(capsys, channel, other, "--all", "--problems")
+    assert "Problems while reading (3):" in out
+    assert all(name in out for name in ("ch-q", "ch-r", "other-q"))
+    code, out, _ = audit(capsys, channel, other, "--all", "--problems", "--only", channel)
+    assert "Problems while reading (2):" in out and "other-q" not in out
+    code, out, _ = audit(capsys, channel, other, "-f", "json", "--only", other)
+    assert [p["message"].split(":")[0] for p in json.loads(out)["problems"]] == ["other-q"]
+
+
+def test_a_path_with_no_package_exits_2(capsys, tmp_path):
+    code, _, err = audit(capsys, tmp_path)
+    assert code == 2 and err.strip() == f"guixml: no package found under {tmp_path}"

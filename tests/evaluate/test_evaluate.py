@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given, strategies as st
 
 from guixml.evaluate.summary import summarize_source
+from guixml.scheme.datum import sym
 from guixml.evaluate.values import GlobalRef, PackageValue
 
 HEADER = "(define-module (t m) #:use-module (guix packages))\n"
@@ -115,3 +116,47 @@ def test_guix_records_with_defaults():
             '(define p (plugin (name "x")))\n'
             '(define x (string-append (plugin-name p) "-" (plugin-size p)))')
     assert value(text, "x") == "x-big"
+
+
+_PAD_CASES = [('"1.2"', 6, r"#\0"), ('"abcdef"', 3, None), ('"12"', 5, r"#\0"),
+              ('"ab"', 4, None), ('""', 2, r"#\x"), ('"abc"', 0, None), ('"abc"', 3, None)]
+
+
+def _pad_call(procedure: str, text: str, length: int, char: str | None) -> str:
+    return f"({procedure} {text} {length}{' ' + char if char else ''})"
+
+
+def test_string_pad_as_guile():
+    """string-pad and string-pad-right (SRFI-13) give what Guile 3.0.8 gives."""
+    import shutil
+    import subprocess
+    import pytest
+    calls = [_pad_call(p, *case) for p in ("string-pad", "string-pad-right")
+             for case in _PAD_CASES]
+    ours = [value(f"(define x {call})", "x") for call in calls]
+    if shutil.which("guile") is None:
+        pytest.skip("guile is not installed")
+    program = "(for-each (lambda (s) (write s) (newline)) (list " + " ".join(calls) + "))"
+    out = subprocess.run(["guile", "--no-auto-compile", "-c", program], check=True,
+                         capture_output=True, text=True).stdout
+    assert [line[1:-1] for line in out.splitlines()] == ours
+
+
+def test_string_pad_refuses_what_it_does_not_model():
+    d = summary('(define x (string-pad-right "abc" 5 #\\0 0 1))').defs["x"]
+    assert d.status == "error" and d.error[0] == "unsupported-argument"
+
+
+def test_quasiquote_with_an_unquoted_tail():
+    """`(a . ,b) reads as (a unquote b): B is the tail (an alist of packages,
+    properties written `((upstream-name . ,name)))."""
+    from guixml.scheme.datum import DottedList
+    v = value('(define x (let ((n "x")) `(("k" . ,n) (1 . ,(list 2 3)) (a unquote n))))', "x")
+    assert v[0] == DottedList(["k"], "x") and v[1] == [1, 2, 3]
+    assert v[2] == DottedList([sym("a")], "x")
+
+
+def test_a_macro_used_as_a_value_is_named_as_guixml_limit():
+    d = summary("(define-syntax twice (syntax-rules () ((_ x) (list x x))))\n"
+                "(define x (map twice '(1 2)))").defs["x"]
+    assert d.status == "error" and d.error[0] == "syntax-as-value"

@@ -22,6 +22,7 @@
              (srfi srfi-26)
              (srfi srfi-64)
              (ice-9 match)
+             (ice-9 exceptions)
              (guix packages)
              (guix lint)
              (guix profiles)
@@ -105,7 +106,8 @@ training-software-missing, reproducibility-unknown)")
   (length (warnings (ml-policy-checker 'debian #:review? #t) demo-engine)))
 
 (test-equal "policy filter drops packages whose closure is rejected"
-  '("demo-plain" "demo-typo")
+  ;; demo-typo's annotation is invalid: refused, not let through (fail closed)
+  '("demo-plain")
   (map package-name
        (ml-policy-filter (list demo-net-nc demo-engine demo-plain demo-typo)
                          #:policy 'guix-2023)))
@@ -134,6 +136,34 @@ training-software-missing, reproducibility-unknown)")
       #f)
     #:unwind? #t))
 
+(test-equal "an invalid annotation is 'review' at least under every policy"
+  '((review review review review) #t)
+  (let ((verdicts (ml-policy-verdicts demo-typo)))
+    (list (map ml-verdict-verdict verdicts)
+          (and (every (lambda (v) (memq 'invalid-annotation (ml-verdict-reasons v)))
+                      verdicts)
+               #t))))
+
+(test-equal "the manifest filter refuses an invalid annotation"
+  '("demo-plain")
+  (map (compose package-name manifest-entry-item)
+       (manifest-entries
+        (manifest-ml-policy-filter
+         (packages->manifest (list demo-typo demo-plain))
+         #:policy 'guix-2023))))
+
+(test-assert "a refusal's message names the packages and why"
+  (let ((message
+         (with-exception-handler
+             (lambda (exception) (exception-message exception))
+           (lambda ()
+             (ml-policy-filter (list demo-engine demo-plain)
+                               #:policy 'gcd-008 #:action 'error)
+             "")
+           #:unwind? #t)))
+    (and (string-contains message "demo-engine@2 through demo-net-nc@1 (reject: ")
+         (string-contains message "weights-license-non-free"))))
+
 (test-equal "manifest filter"
   '("demo-plain")
   (map (compose package-name manifest-entry-item)
@@ -158,6 +188,26 @@ training-software-missing, reproducibility-unknown)")
   (filter (cut string-contains <> "policy")
           (audit-lines "--policy=guix-2023" "--annotated"
                        (string-append "--directory=" %demo-channel))))
+
+(test-equal "guix ml-audit -c selects checkers"
+  '("demo-missing-input@4: ml-weight-inputs: 'neural-network' is not an input of this package")
+  (audit-lines "-c" "ml-weight-inputs" (string-append "--directory=" %demo-channel)))
+
+(test-equal "guix ml-audit -d DIR PACKAGE finds DIR's package"
+  '("demo-typo@3: ml-weights: value must be a symbol"
+    "demo-typo@3: ml-weigths-license: not a key of the guixml ML vocabulary")
+  (audit-lines (string-append "--directory=" %demo-channel) "demo-typo"))
+
+(test-equal "guix ml-audit -d of a missing directory exits non-zero"
+  1
+  (catch 'quit
+    (lambda ()
+      (let ((message (with-error-to-string
+                       (lambda ()
+                         (audit-lines "--directory=/nonexistent/guixml-test")))))
+        (format (current-error-port) "unexpected: ~a~%" message)
+        0))
+    (lambda (key status) status)))
 
 (define failures (test-runner-fail-count (test-runner-current)))
 (test-end "guixml-guix")

@@ -51,3 +51,14 @@ def test_gensym_names_do_not_depend_on_what_was_linked_before():
     link_packed(after, [m for m in after.channel_modules if m != "(demo marks)"])
     again, _ = link_packed(after, ["(demo marks)"])
     assert first == again
+
+
+def test_guixml_limits_are_named_as_such_in_problems():
+    from guixml.evaluate.values import EvalFailure
+    from guixml.index.link import _describe
+    assert _describe(EvalFailure("unbound-variable", "define in (gnu packages x)")) == (
+        "guixml cannot evaluate `define` yet; unbound-variable: define in (gnu packages x)")
+    assert _describe(EvalFailure("named-let", "(let loop ((i 0))\n  i)")).startswith(
+        "guixml cannot evaluate a named let yet; named-let: (let loop ((i 0)) i)")
+    # a kind that may be the code's own fault keeps its plain text
+    assert _describe(EvalFailure("not-a-string", "42")) == "not-a-string: 42"

@@ -16,7 +16,7 @@ class Collector(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.tags.append((tag, dict(attrs)))
-        if tag not in ("meta", "input", "br", "link"):
+        if tag not in ("meta", "input", "br", "link", "wbr"):
             self.stack.append(tag)
 
     def handle_startendtag(self, tag, attrs):
@@ -65,3 +65,18 @@ def test_text_is_escaped():
     text = render(sample_report(), "html", all_packages=True)
     assert "nine weights &lt;&amp;&gt;" in text
     assert "<&>" not in text
+
+
+def test_licence_ignored_and_location_as_the_table_says():
+    from pathlib import Path
+    from guixml.api import audit_report
+    from guixml.config import load_config
+    example = Path(__file__).resolve().parents[2] / "examples" / "channel"
+    report = audit_report([str(example)], cache=False,
+                          config=load_config(str(example / "guixml.toml")))
+    page = render(report, "html")
+    row = lambda name: page.split(f"<strong>{name}</strong>")[1].split("</tr>")[0]  # noqa: E731
+    assert "<td class=mono>unknown</td>" in row("pawnstorm")       # table: unknown
+    assert "(ignored)" in row("voice-demo-nc") and "(ignored)" not in row("pawnstorm")
+    assert "example/<wbr>packages/<wbr>chess.scm:68" in row("pawnstorm")
+    assert "overflow-wrap:anywhere" not in page

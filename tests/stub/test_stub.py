@@ -52,6 +52,9 @@ def uncommented_snippet(snippet: str) -> str:
     ("https://example.org/resnet-50.onnx", "resnet-50", None),
     ("https://example.org/nets/detector-v2.tflite", "detector", "2"),
     ("https://example.org/models/rnnoise-models-1.0.2.tar.gz", "rnnoise-models", "1.0.2"),
+    # a version inside the name, a quantisation tag after it
+    ("https://huggingface.co/o/m/resolve/main/tiny-llm-v1.2-q4_0.gguf", "tiny-llm-q4-0", "1.2"),
+    ("https://example.org/tiny-llm-2.0.1_f16.gguf", "tiny-llm-f16", "2.0.1"),
 ])
 def test_name_and_version_guessed_from_url(url, name, version):
     assert guess_name_version(url) == (name, version)
@@ -261,3 +264,9 @@ def test_layout_reads_back_as_the_same_datum(datum, column):
     text = layout(datum, column)
     [again] = read_string(text)
     assert write(again) == write(datum)
+
+
+def test_file_name_not_doubled_when_it_holds_the_name():
+    stub = make_stub(StubRequest(url="https://huggingface.co/o/m/resolve/main/tiny-llm-v1.2-q4_0.gguf"))
+    assert (stub.name, stub.version) == ("tiny-llm-q4-0", "1.2")
+    assert "tiny-llm-q4-0-tiny-llm" not in stub.text

@@ -40,6 +40,9 @@ channel in DIR with '--directory').\n"))
   (display (G_ "
   -r, --review           with '--policy', also report packages to review"))
   (display (G_ "
+  -c, --checkers=CHECKER1,CHECKER2...
+                         only run the specified checkers ('-c help' lists them)"))
+  (display (G_ "
   -d, --directory=DIR    check the packages of the channel modules under DIR"))
   (display (G_ "
   -a, --annotated        only check packages that have ML annotations"))
@@ -62,8 +65,15 @@ channel in DIR with '--directory').\n"))
         (option '(#\r "review") #f #f
                 (lambda (opt name arg result)
                   (alist-cons 'review? #t result)))
+        (option '(#\c "checkers") #t #f
+                (lambda (opt name arg result)
+                  (alist-cons 'checkers
+                              (map string->symbol (string-split arg #\,))
+                              result)))
         (option '(#\d "directory") #t #f
                 (lambda (opt name arg result)
+                  (unless (and (file-exists? arg) (file-is-directory? arg))
+                    (leave (G_ "~a: no such directory~%") arg))
                   (alist-cons 'directory arg result)))
         (option '(#\a "annotated") #f #f
                 (lambda (opt name arg result)
@@ -89,6 +99,44 @@ channel in DIR with '--directory').\n"))
                  (all-modules (list directory)
                               #:warn warn-about-load-error)))
 
+(define (matching-packages specs packages directory)
+  "Return the packages among PACKAGES (those of DIRECTORY) that SPECS, NAME or
+NAME@VERSION strings, name; exit with an error for a spec naming none."
+  (append-map
+   (lambda (spec)
+     (let* ((at (string-rindex spec #\@))
+            (name (if at (substring spec 0 at) spec))
+            (version (and at (substring spec (+ at 1))))
+            (found (filter (lambda (package)
+                             (and (string=? (package-name package) name)
+                                  (or (not version)
+                                      (string=? (package-version package) version))))
+                           packages)))
+       (when (null? found)
+         (leave (G_ "~a: no such package in ~a~%") spec directory))
+       found))
+   specs))
+
+(define (select-checkers checkers names)
+  "Return the CHECKERS whose name is among NAMES (all when NAMES is #f); list
+them and exit for the name 'help'; exit with an error for an unknown name."
+  (cond ((not names) checkers)
+        ((memq 'help names)
+         (for-each (lambda (checker)
+                     (format #t "- ~a: ~a~%" (lint-checker-name checker)
+                             (G_ (lint-checker-description checker))))
+                   checkers)
+         (exit 0))
+        (else
+         (for-each (lambda (name)
+                     (unless (find (lambda (checker)
+                                     (eq? (lint-checker-name checker) name))
+                                   checkers)
+                       (leave (G_ "~a: invalid checker; try '-c help'~%") name)))
+                   names)
+         (filter (lambda (checker) (memq (lint-checker-name checker) names))
+                 checkers))))
+
 (define-command (guix-ml-audit . args)
   (category extension)
   (synopsis "check ML-weights annotations and policies of packages")
@@ -105,22 +153,27 @@ channel in DIR with '--directory').\n"))
                                 (_ #f))
                               (reverse opts)))
            (directory (assoc-ref opts 'directory))
-           (packages (cond ((pair? specs)
+           (packages (cond (directory
+                            (let ((all (channel-packages directory)))
+                              (if (pair? specs)
+                                  (matching-packages specs all directory)
+                                  all)))
+                           ((pair? specs)
                             (map specification->package specs))
-                           (directory
-                            (channel-packages directory))
                            (else
                             (fold-packages cons '()))))
            (selected (if (assoc-ref opts 'annotated?)
                          (filter ml-annotated? packages)
                          packages))
-           (checkers (append %ml-checkers
-                             (if policy
-                                 (list (ml-policy-checker
-                                        policy
-                                        #:closure? #t
-                                        #:review? (assoc-ref opts 'review?)))
-                                 '()))))
+           (checkers (select-checkers
+                      (append %ml-checkers
+                              (if policy
+                                  (list (ml-policy-checker
+                                         policy
+                                         #:closure? #t
+                                         #:review? (assoc-ref opts 'review?)))
+                                  '()))
+                      (assoc-ref opts 'checkers))))
       (for-each (lambda (package)
                   (run-checkers package checkers))
                 (sort selected package-location<?)))))

@@ -1,0 +1,66 @@
+"""Constructs of third-party channels, each in a package of
+tests/fixtures/constructs (written in Guix's style): every package evaluates
+with its name, version and source."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from guixml.index.channel import load_channel
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "constructs" / "demo"
+
+
+def _packages(with_guix: bool):
+    paths = [str(FIXTURE)]
+    if with_guix:
+        paths.append(os.environ["GUIX_SOURCE"])
+    index = load_channel(paths, use_cache=False, jobs=1)
+    return {p.variable: p for p in index.packages() if p.module == "(demo packages constructs)"}
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["alone", "with-guix"])
+def packages(request):
+    if request.param and not os.environ.get("GUIX_SOURCE"):
+        pytest.skip("GUIX_SOURCE is not set")
+    return _packages(request.param)
+
+
+def test_every_package_has_name_and_version(packages):
+    assert {v: (p.name, p.version) for v, p in packages.items()} == {
+        "aliased-fetch": ("aliased-fetch", "1.0"),
+        "driver": ("driver", "550.1"),
+        "driver-bundle": ("bundle", "550.1000"),   # string-pad-right
+        "tiny-model": ("tiny-model", "0.2"),        # define-record-type* with inherit
+        "kernel-6": ("kernel", "6.1"),              # g-expressions in a procedure
+        "sandboxed": ("sandboxed", "550.1"),        # an internal define
+    }
+    assert not [u for p in packages.values() for u in p.unresolved]
+
+
+def test_deprecated_alias_resolves_to_its_target(packages):
+    assert packages["aliased-fetch"].source.uris == (
+        "https://example.org/releases/aliased-fetch-1.0.tar.gz",)
+
+
+def test_local_file_is_an_origin_with_its_file_name(packages):
+    source = packages["tiny-model"].source
+    assert source.method == "local-file" and source.file_name == "tiny.gguf"
+    assert source.uris[0].endswith("packages/tiny.gguf")
+
+
+def test_a_name_from_a_module_not_given_is_a_missing_module(tmp_path):
+    (tmp_path / "mine.scm").write_text(
+        "(define-module (mine)\n  #:use-module (guix packages)\n"
+        "  #:use-module (other channel packages)\n  #:use-module (ice-9 match))\n"
+        "(define-public mine (package (inherit theirs) (version \"2\")))\n")
+    index = load_channel([str(tmp_path)], use_cache=False, jobs=1)
+    [package] = index.packages()
+    kinds = {u.kind for u in package.unresolved}
+    assert kinds == {"missing-module"}
+    text = package.unresolved[0].text
+    assert "(other channel packages)" in text and "not among the trees given" in text
+    assert "(ice-9 match)" not in text  # Guile's own
