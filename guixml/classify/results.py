@@ -10,7 +10,7 @@ from guixml.scheme.datum import Location
 from guixml.evaluate.model import Package
 
 __all__ = ["Evidence", "InputVerdict", "PackageAudit", "Problem", "AuditResult",
-           "ROLES", "CLASSES"]
+           "SourceRecord", "ROLES", "CLASSES"]
 
 #: The ``ml-weights`` roles, plus ``none`` for packages that involve no weights.
 ROLES = ("model", "separate", "tangled", "external", "none")
@@ -49,6 +49,25 @@ class InputVerdict:
 
 
 @frozen
+class SourceRecord:
+    """One origin of a package whose source was sought (``--store``, ``--sources``,
+    ``--fetch``): where it was found (``how``: ``store``, ``sources``, ``fetch``,
+    ``name``; ``None`` when not found), whether its hash was verified, and what
+    inspecting it found (:class:`guixml.classify.content.ContentFinding` values,
+    paths relative to the source's top directory)."""
+
+    origin: str
+    input: str | None
+    how: str | None = None
+    path: str | None = None
+    verified: bool = False
+    hash: str | None = None
+    recursive: bool = False
+    findings: tuple = ()
+    warnings: tuple[str, ...] = ()
+
+
+@frozen
 class PackageAudit:
     """Everything the classifier concludes about one package."""
 
@@ -63,6 +82,10 @@ class PackageAudit:
     inputs: tuple[InputVerdict, ...] = ()
     evidence: tuple[Evidence, ...] = ()
     from_properties: bool = False  # an existing annotation decided the role
+    #: The origins sought in the sources (``--store``/``--sources``/``--fetch``);
+    #: ``inspected`` is None when no source was sought, else whether one was read.
+    sources: tuple[SourceRecord, ...] = ()
+    inspected: bool | None = None
 
 
 @frozen
