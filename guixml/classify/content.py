@@ -54,7 +54,8 @@ from guixml.classify.inspect import Finding, _Collector, _Entry, _examine, _read
     weight_formats
 
 __all__ = ["ContentFinding", "SourceContent", "ContentLimits", "ContentCache",
-           "inspect_source", "pickle_imports", "download_calls", "CONTENT_VERSION"]
+           "inspect_source", "pickle_imports", "download_calls", "CONTENT_VERSION",
+           "weight_settings", "is_fixture"]
 
 #: Bumped when what inspection finds changes: cached results of older versions are misses.
 CONTENT_VERSION = 1
@@ -154,6 +155,21 @@ def _downloads() -> tuple[dict[str, Any], tuple[_Call, ...]]:
                         re.compile(c["pattern"]), bool(c.get("named_only", True)), c["cite"])
                   for c in data["call"])
     return data["limits"], calls
+
+
+@lru_cache(maxsize=1)
+def weight_settings() -> dict[str, Any]:
+    """The ``[weights]`` table of ``model-downloads.toml``: what counts for the role."""
+    text = resources.files("guixml").joinpath("data/model-downloads.toml").read_text("utf-8")
+    return tomllib.loads(text)["weights"]
+
+
+def is_fixture(finding: "ContentFinding", settings: dict[str, Any]) -> bool:
+    """Whether FINDING is a toy or test model: small, or under a fixture directory."""
+    if finding.size < int(settings["min_bytes"]):
+        return True
+    parts = finding.path.split("!/", 1)[0].split("/")[:-1]
+    return any(part.lower() in settings["fixture_directories"] for part in parts)
 
 
 def download_calls(path: str, data: bytes) -> list[ContentFinding]:
@@ -554,9 +570,11 @@ def inspect_source(path: str | os.PathLike[str], limits: ContentLimits = Content
                 try:
                     top = _walk_tar(root, kind, walk)
                 except tarfile.ReadError:
-                    if kind == "tar":
+                    if kind == "tar" or walk.files:
                         raise
                     walk.files = walk.bytes = 0
+                    walk.warnings.append(f"{root}: {kind} data that holds no readable tar: "
+                                         "inspected as one file")
                     with open(root, "rb") as stream:  # a compressed single file
                         walk.member(os.path.basename(root), info.st_size, stream)  # type: ignore[arg-type]
             else:

@@ -38,15 +38,13 @@ import attrs
 from attrs import frozen
 
 from guixml.classify.content import ContentCache, ContentFinding, SourceContent, \
-    inspect_source, CONTENT_VERSION
+    inspect_source, CONTENT_VERSION, is_fixture, weight_settings
 from guixml.classify.results import AuditResult, Evidence, PackageAudit, SourceRecord
 from guixml.sources import HashCache, Located, SourceWarning, Wanted, lookup_store, \
     sources_cache_dir, wanted_from_package
 
 __all__ = ["SourceOptions", "default_store", "deepen", "static_deletions", "Deletion"]
 
-#: The share of a source's bytes that weights must make for the package to be the model.
-MODEL_SHARE = 0.9
 
 
 @frozen
@@ -296,6 +294,7 @@ def _describe(finding: ContentFinding, where: str) -> str:
 def fold(audit: PackageAudit, records: tuple[SourceRecord, ...],
          content_bytes: dict[int, int]) -> PackageAudit:
     """AUDIT amended by what RECORDS found (see the module docstring)."""
+    settings = weight_settings()
     evidence: list[Evidence] = []
     own_weights: list[ContentFinding] = []
     inputs: list[str] = []
@@ -304,7 +303,12 @@ def fold(audit: PackageAudit, records: tuple[SourceRecord, ...],
         where = "the source" if record.input is None else f"input {record.input}"
         unverified = "" if record.verified else "matched by name only (unverified); "
         for finding in record.findings:
-            if finding.kind == "weights":
+            if finding.kind == "weights" and is_fixture(finding, settings):
+                evidence.append(Evidence("source-weights-fixture", "source",
+                                         _describe(finding, where),
+                                         unverified + "a test or toy model (small, or under a "
+                                         "test or example directory): not counted"))
+            elif finding.kind == "weights":
                 rule = "source-weights" if record.input is None else "source-weights-input"
                 note = unverified + finding.evidence
                 if finding.unsafe:
@@ -330,13 +334,14 @@ def fold(audit: PackageAudit, records: tuple[SourceRecord, ...],
     changes: dict[str, Any] = {"sources": records, "inspected": inspected}
     if not evidence:
         return attrs.evolve(audit, **changes)
+    changes["evidence"] = (*audit.evidence, *evidence)
     role = audit.weights
     if not audit.from_properties:
         if own_weights:
             total = sum(content_bytes.get(i, 0) for i, r in enumerate(records) if r.input is None)
             share = sum(f.size for f in own_weights) / total if total else 0.0
             if role in ("none", "external"):
-                role = "model" if share >= MODEL_SHARE else "tangled"
+                role = "model" if share >= float(settings["model_share"]) else "tangled"
         elif inputs and role in ("none", "external"):
             role = "separate"
             changes["weight_inputs"] = tuple(dict.fromkeys((*audit.weight_inputs, *inputs)))
@@ -345,7 +350,6 @@ def fold(audit: PackageAudit, records: tuple[SourceRecord, ...],
     changes["weights"] = role
     if role != audit.weights:
         changes["confidence"] = 0.9
-    changes["evidence"] = (*audit.evidence, *evidence)
     return attrs.evolve(audit, **changes)
 
 
