@@ -58,7 +58,7 @@ __all__ = ["ContentFinding", "SourceContent", "ContentLimits", "ContentCache",
            "weight_settings", "is_fixture"]
 
 #: Bumped when what inspection finds changes: cached results of older versions are misses.
-CONTENT_VERSION = 1
+CONTENT_VERSION = 2
 
 #: Weight formats that are pickles (or hold one) and so run code when loaded.
 PICKLE_FORMATS = ("pytorch-zip", "pytorch-legacy", "sklearn-pickle", "npy-object")
@@ -158,10 +158,28 @@ def _downloads() -> tuple[dict[str, Any], tuple[_Call, ...]]:
 
 
 @lru_cache(maxsize=1)
+def _source_content() -> dict[str, Any]:
+    text = resources.files("guixml").joinpath("data/source-content.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
 def weight_settings() -> dict[str, Any]:
-    """The ``[weights]`` table of ``model-downloads.toml``: what counts for the role."""
-    text = resources.files("guixml").joinpath("data/model-downloads.toml").read_text("utf-8")
-    return tomllib.loads(text)["weights"]
+    """The ``[weights]`` table of ``source-content.toml``: what counts for the role."""
+    return _source_content()["weights"]
+
+
+@lru_cache(maxsize=1)
+def _text_models() -> tuple[tuple[str, str, re.Pattern[bytes]], ...]:
+    return tuple((m["id"], m["name"], re.compile(m["head"].encode()))
+                 for m in _source_content()["text_model"])
+
+
+def text_model(head: bytes) -> tuple[str, str] | None:
+    """(id, name) of the text model format HEAD starts, or None."""
+    for ident, name, pattern in _text_models():
+        if pattern.match(head):
+            return ident, name
+    return None
 
 
 def is_fixture(finding: "ContentFinding", settings: dict[str, Any]) -> bool:
@@ -388,6 +406,10 @@ class _Walk:
         if offset is not None:
             out.findings.append(Finding(path, "npy-object", size,
                                         "NumPy array of Python objects (a pickle follows)"))
+        elif not out.findings:
+            found = text_model(entry.head[:4096])
+            if found is not None:
+                out.findings.append(Finding(path, found[0], size, f"starts as a {found[1]}"))
         if not out.findings:
             if not entry.consumed and self._is_text(path):
                 data = _read_up_to(entry.rest(), self.text_max)

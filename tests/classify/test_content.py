@@ -229,3 +229,13 @@ def test_content_cache_round_trip_and_hostile_file(tmp_path):
     assert ContentCache(tmp_path / "c" / "content.json").get("k") is None
     (tmp_path / "c" / "content.json").write_bytes(b"\xff\xfe")
     assert ContentCache(tmp_path / "c" / "content.json").get("k") is None
+
+
+def test_text_models_by_their_first_bytes(tmp_path):
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "model-a.txt").write_bytes(
+        b"tree\nversion=v3\nnum_class=1\nnum_tree_per_iteration=1\n" + b"x" * 20000)
+    (tmp_path / "m" / "booster.json").write_bytes(b'{"learner": {"attributes": {}}}')
+    (tmp_path / "m" / "notes.txt").write_bytes(b"tree\nversion control\n")
+    formats = {f.path: f.format for f in inspect_source(tmp_path / "m").findings}
+    assert formats == {"model-a.txt": "lightgbm-text", "booster.json": "xgboost-json"}
