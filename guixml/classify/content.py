@@ -84,7 +84,8 @@ class ContentFinding:
     ``kind`` is ``weights`` (a weight file by its content), ``external`` (code
     that downloads a model at run time; ``model`` names it when written at the
     call, ``line`` is where) or ``removed`` (weights the snippet or the build
-    deletes: set by the classifier's folding, never here).  ``imports`` are the
+    deletes) or ``fixture`` (a test or toy model): these two are set by
+    :mod:`guixml.classify.deep` when folding, never here.  ``imports`` are the
     callables a pickle-based weight file would import when loaded.
     """
 

@@ -272,13 +272,17 @@ def _record(wanted: Wanted, located: Located | None, content: SourceContent | No
             deletions: Sequence[Deletion]) -> SourceRecord:
     if located is None:
         return SourceRecord(wanted.where, wanted.input)
+    settings = weight_settings()
     findings: list[ContentFinding] = []
     for finding in content.findings if content else ():
         relative = _relative(finding.path, content.top if content else None)
         kind = finding.kind
+        moved = attrs.evolve(finding, path=relative)
         if kind == "weights" and any(d.covers(relative.split("!/", 1)[0]) for d in deletions):
             kind = "removed"
-        findings.append(attrs.evolve(finding, path=relative, kind=kind))
+        elif kind == "weights" and is_fixture(moved, settings):
+            kind = "fixture"
+        findings.append(attrs.evolve(moved, kind=kind))
     return SourceRecord(wanted.where, wanted.input, located.how, located.path,
                         located.verified, located.hash, located.recursive, tuple(findings),
                         tuple(content.warnings) if content else ())
@@ -294,7 +298,6 @@ def _describe(finding: ContentFinding, where: str) -> str:
 def fold(audit: PackageAudit, records: tuple[SourceRecord, ...],
          content_bytes: dict[int, int]) -> PackageAudit:
     """AUDIT amended by what RECORDS found (see the module docstring)."""
-    settings = weight_settings()
     evidence: list[Evidence] = []
     own_weights: list[ContentFinding] = []
     inputs: list[str] = []
@@ -303,7 +306,7 @@ def fold(audit: PackageAudit, records: tuple[SourceRecord, ...],
         where = "the source" if record.input is None else f"input {record.input}"
         unverified = "" if record.verified else "matched by name only (unverified); "
         for finding in record.findings:
-            if finding.kind == "weights" and is_fixture(finding, settings):
+            if finding.kind == "fixture":
                 evidence.append(Evidence("source-weights-fixture", "source",
                                          _describe(finding, where),
                                          unverified + "a test or toy model (small, or under a "
@@ -341,7 +344,7 @@ def fold(audit: PackageAudit, records: tuple[SourceRecord, ...],
             total = sum(content_bytes.get(i, 0) for i, r in enumerate(records) if r.input is None)
             share = sum(f.size for f in own_weights) / total if total else 0.0
             if role in ("none", "external"):
-                role = "model" if share >= float(settings["model_share"]) else "tangled"
+                role = "model" if share >= float(weight_settings()["model_share"]) else "tangled"
         elif inputs and role in ("none", "external"):
             role = "separate"
             changes["weight_inputs"] = tuple(dict.fromkeys((*audit.weight_inputs, *inputs)))

@@ -159,6 +159,8 @@ def test_cli_audit_and_show(channel):
                                        capture_output=True, text=True, env=env)
     table = run("audit", str(chan), "--sources", str(tmp_path), "--store", "")
     assert "tangled" in table.stdout and "Traceback" not in table.stderr
+    assert "    tangled: models/vad.safetensors in the source" in table.stdout
+    assert "Sources inspected for 1 of 2 packages" in table.stdout
     shown = run("show", "demo", str(chan), "--sources", str(tmp_path), "--store", "")
     assert "models/vad.safetensors (safetensors" in shown.stdout
     assert "src/run.py:2 downloads org/vad-model at run time" in shown.stdout
