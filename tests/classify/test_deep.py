@@ -179,3 +179,27 @@ def test_static_deletions():
     assert Deletion("d", True, "\\.bin$").covers("d/q/m.bin")
     assert not Deletion("d", True, "\\.bin$").covers("e/m.bin")
     assert Deletion("d", True, "(").covers("d/x") is False  # a bad regex covers nothing
+
+
+def test_sboms_list_weight_files_with_hashes(channel):
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+    from _schemas import errors
+    tmp_path, chan, _ = channel
+    report = audit_report([str(chan)], cache=False,
+                          sources=SourceOptions(dirs=(str(tmp_path),)))
+    digest = hashlib.sha256(safetensors_bytes()).hexdigest()
+    from guixml.report.cyclonedx import document as cyclonedx
+    from guixml.report.spdx import document as spdx
+    bom = cyclonedx(report)
+    assert errors("cyclonedx", bom) == [] and bom["specVersion"] == "1.7"
+    demo = next(c for c in bom["components"] if c["name"] == "demo")
+    files = {c["name"]: c for c in demo["components"] if "hashes" in c}
+    assert files["models/vad.safetensors"]["hashes"] == [{"alg": "SHA-256", "content": digest}]
+    assert "models/old.gguf" not in files  # removed by the snippet
+    graph = spdx(report)
+    assert errors("spdx", graph) == []
+    spdx_files = {e["name"]: e for e in graph["@graph"] if e.get("type") == "software_File"}
+    assert spdx_files["models/vad.safetensors"]["verifiedUsing"][0]["hashValue"] == digest
+    sarif = json.loads(render(report, "sarif"))
+    messages = " ".join(r["message"]["text"] for r in sarif["runs"][0]["results"])
+    assert "models/vad.safetensors" in messages
