@@ -486,24 +486,31 @@ def _walk_directory(root: str, walk: _Walk) -> None:
                 walk.warnings.append(f"{relative}: {error.strerror or error}")
 
 
-def _tar_stream(path: str, kind: str) -> tuple[BinaryIO, subprocess.Popen[bytes] | None]:
-    if kind in ("zstd", "lzip"):
-        program = shutil.which(kind)
-        if program is None:
-            raise OSError(f"{kind}-compressed, and no {kind} program to read it")
+#: The programs that decompress each kind, as tar itself runs them.
+_PROGRAMS = {"gzip": "gzip", "bzip2": "bzip2", "xz": "xz", "lzma": "xz", "zstd": "zstd",
+             "lzip": "lzip"}
+
+
+def _tar_stream(path: str, kind: str) -> tuple[BinaryIO, subprocess.Popen[bytes] | None, str]:
+    """A stream of PATH's tar and the process decompressing it (as tar does: in a
+    process of its own, beside this one), and the tarfile mode to read it with."""
+    program = shutil.which(_PROGRAMS[kind]) if kind in _PROGRAMS else None
+    if program is not None:
         process = subprocess.Popen([program, "-dc", "--", path], stdout=subprocess.PIPE,
-                                   stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+                                   stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                                   bufsize=_CHUNK)
         assert process.stdout is not None
-        return process.stdout, process  # type: ignore[return-value]
-    return open(path, "rb"), None
+        return process.stdout, process, "r|"  # type: ignore[return-value]
+    if kind in ("zstd", "lzip"):
+        raise OSError(f"{kind}-compressed, and no {kind} program to read it")
+    return open(path, "rb"), None, "r|" if kind == "tar" else "r|*"
 
 
 def _walk_tar(path: str, kind: str, walk: _Walk) -> str | None:
-    stream, process = _tar_stream(path, kind)
+    stream, process, mode = _tar_stream(path, kind)
     tops: set[str] = set()
     try:
-        mode = "r|" if kind in ("zstd", "lzip", "tar") else "r|*"
-        with stream, tarfile.open(fileobj=stream, mode=mode) as archive:
+        with stream, tarfile.open(fileobj=stream, mode=mode, bufsize=_CHUNK) as archive:
             for member in archive:
                 name = _safe(member.name)
                 if name is None:
@@ -521,7 +528,10 @@ def _walk_tar(path: str, kind: str, walk: _Walk) -> str | None:
     finally:
         if process is not None:
             process.kill()
-            process.wait()
+            code = process.wait()
+    if process is not None and code not in (0, -9):
+        walk.warnings.append(f"{path}: corrupt or truncated {kind} data "
+                             f"({_PROGRAMS[kind]} exit {code}); inspected up to there")
     return tops.pop() if len(tops) == 1 else None
 
 
