@@ -342,7 +342,9 @@ def fold(audit: PackageAudit, records: tuple[SourceRecord, ...],
     if not audit.from_properties:
         if own_weights:
             total = sum(content_bytes.get(i, 0) for i, r in enumerate(records) if r.input is None)
-            share = sum(f.size for f in own_weights) / total if total else 0.0
+            # Weights compiled from source (C arrays) are code: tangled, never the payload.
+            share = sum(f.size for f in own_weights if f.format != "c-array") / total \
+                if total else 0.0
             if role in ("none", "external"):
                 role = "model" if share >= float(weight_settings()["model_share"]) else "tangled"
         elif inputs and role in ("none", "external"):

@@ -203,3 +203,18 @@ def test_sboms_list_weight_files_with_hashes(channel):
     sarif = json.loads(render(report, "sarif"))
     messages = " ".join(r["message"]["text"] for r in sarif["runs"][0]["results"])
     assert "models/vad.safetensors" in messages
+
+
+def test_fold_payload_share_and_c_arrays():
+    from guixml.classify.content import ContentFinding
+    from guixml.classify.deep import fold
+    from guixml.classify.results import PackageAudit, SourceRecord
+    from guixml.evaluate import Package
+    audit = PackageAudit(Package(module="(m)", file="m.scm", variable="p", name="p", version="1"))
+    def record(fmt):
+        return (SourceRecord("f.scm:1:0", None, "sources", "/x", True,
+                             findings=(ContentFinding("weights", "w.bin", fmt, 10**6),)),)
+    assert fold(audit, record("gguf"), {0: 10**6 + 10}).weights == "model"
+    assert fold(audit, record("gguf"), {0: 10**8}).weights == "tangled"
+    assert fold(audit, record("c-array"), {0: 10**6}).weights == "tangled"
+    assert fold(audit, (), {}).inspected is False
