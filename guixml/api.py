@@ -409,14 +409,15 @@ def _file_roots(index: Any) -> dict[str, str]:
 def audit_report(channel_or_result: Any, *, policy: str | None = None, rules: Any = None,
            config: Config | None = None, cache: bool = True,
            only: Sequence[str] | None = None, changed_since: str | None = None,
-           progress: Progress | None = None) -> AuditReport:
+           progress: Progress | None = None, sources: Any = None) -> AuditReport:
     """Audit a channel and judge it: an :class:`AuditReport` whose packages
     carry their suggested annotation and every policy's verdict.
 
     CHANNEL_OR_RESULT is an :class:`~guixml.classify.results.AuditResult` already
     computed, or anything :func:`audit` takes (with the same options).  POLICY
     names the policy the report follows (default: the config's, else
-    ``guix-2023``).
+    ``guix-2023``).  SOURCES (a :class:`guixml.classify.deep.SourceOptions`)
+    seeks, inspects and folds in the packages' real sources.
     """
     config = config or Config()
     if isinstance(channel_or_result, AuditResult):
@@ -427,12 +428,22 @@ def audit_report(channel_or_result: Any, *, policy: str | None = None, rules: An
     ruleset = _rules(config, rules)
     result = audit(index, rules=ruleset, config=config, only=only,
                    changed_since=changed_since, progress=progress)
+    result = _deepen(result, sources, progress, _file_roots(index))
     if progress:
         progress("judging", 0, 0)
     descriptions = {rule.id: rule.description for rule in ruleset.rules if rule.description}
     return report_of(result, roots=tuple(getattr(index, "roots", ())), policy=policy,
                      config=config, files=_file_roots(index),
                      rule_descriptions=descriptions)
+
+
+def _deepen(result: AuditResult, sources: Any, progress: Progress | None = None,
+            files: dict[str, str] | None = None) -> AuditResult:
+    """RESULT with the packages' sources inspected, when SOURCES asks for it."""
+    if sources is None or not sources.active:
+        return result
+    from guixml.classify import deepen
+    return deepen(result, sources, progress, files)
 
 
 def _same_tree(a: str, b: str) -> bool:
@@ -496,7 +507,7 @@ def find_packages(report: AuditReport, query: str) -> list[PackageReport]:
 
 def show(query: str, channel_or_paths: Any, *, policy: str | None = None,
          rules: Any = None, config: Config | None = None,
-         cache: bool = True) -> list[PackageReport]:
+         cache: bool = True, sources: Any = None) -> list[PackageReport]:
     """Everything guixml knows about the package(s) QUERY names (see
     :func:`find_packages`): inputs with their classes and evidence, suggested
     annotation, verdicts.  Only the packages named are classified.  Raises
@@ -525,6 +536,7 @@ def show(query: str, channel_or_paths: Any, *, policy: str | None = None,
     classifier = Classifier(ruleset, index_resolver(index))
     with gc_paused():
         result = AuditResult(tuple(classifier.classify(p) for p in packages))
+    result = _deepen(result, sources, None, _file_roots(index))
     descriptions = {rule.id: rule.description for rule in ruleset.rules if rule.description}
     return list(report_of(result, roots=tuple(getattr(index, "roots", ())), policy=policy,
                           config=config, files=_file_roots(index),

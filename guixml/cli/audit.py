@@ -19,6 +19,7 @@ import threading
 import time
 
 from guixml.api import DEFAULT_POLICY, audit_report
+from guixml.cli.sources import add_source_options, source_options
 from guixml.config import Config, find_config, load_config
 from guixml.errors import GuixmlError
 from guixml.report import FAIL_ON_LEVELS, FORMATS, render
@@ -68,6 +69,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="do not read or write the caches (parsed modules, reports)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="colour the table (auto: only on a terminal)")
+    add_source_options(parser)
     return parser
 
 
@@ -165,8 +167,9 @@ def run(args: argparse.Namespace) -> int:
     if format == "table" and not args.wide and args.output is None and sys.stdout.isatty():
         import shutil
         width = shutil.get_terminal_size().columns
+    sources = source_options(args, args.paths)
     cache, key = None, None
-    if not args.no_cache and not args.changed_since and (
+    if not args.no_cache and not args.changed_since and sources is None and (
             format not in TIMED_FORMATS or "SOURCE_DATE_EPOCH" in os.environ):
         from guixml.index.cache import cache_directory
         from guixml.report.cache import ReportCache, report_key
@@ -186,7 +189,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = audit_report(args.paths, policy=args.policy, rules=args.rules, config=config,
                               cache=not args.no_cache, only=args.only or None,
-                              changed_since=args.changed_since, progress=progress)
+                              changed_since=args.changed_since, progress=progress,
+                              sources=sources)
     finally:
         progress.close()
     data = render(result, format, all_packages=args.all_packages, color=color,

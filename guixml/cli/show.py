@@ -15,6 +15,7 @@ import sys
 
 from guixml.api import show
 from guixml.cli.audit import settings
+from guixml.cli.sources import add_source_options, source_options
 from guixml.report.base import PackageReport, relative_file
 from guixml.report.json import package_json
 
@@ -35,6 +36,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="an extra rule file (TOML); repeatable")
     parser.add_argument("--config", metavar="FILE", help="settings file (guixml.toml)")
     parser.add_argument("--no-cache", action="store_true", help="do not use the parse cache")
+    add_source_options(parser)
     return parser
 
 
@@ -134,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
     args.paths = paths
     config = settings(args)
     entries = show(args.package, paths, policy=args.policy, rules=args.rules, config=config,
-                   cache=not args.no_cache)
+                   cache=not args.no_cache, sources=source_options(args, paths))
     policy = args.policy or config.policy or "guix-2023"
     roots = tuple(paths)
     if args.json:

@@ -208,6 +208,13 @@ def evidence_json(evidence: Evidence, roots: tuple[str, ...]) -> dict:
     }
 
 
+def weight_files(entry: PackageReport) -> list[tuple[Any, Any]]:
+    """(source record, finding) of each weight file inspecting ENTRY's sources
+    found and that counts (not removed by the build, not a test fixture)."""
+    return [(record, finding) for record in entry.audit.sources
+            for finding in record.findings if finding.kind == "weights"]
+
+
 def weight_inputs(entry: PackageReport,
                   known: dict[str, str]) -> Iterator[tuple[InputVerdict, str | None, str]]:
     """ENTRY's inputs classed as weights, in order, each with what KNOWN maps

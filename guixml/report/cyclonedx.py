@@ -1,4 +1,4 @@
-"""``guixml audit --format cyclonedx``: CycloneDX 1.6 JSON.
+"""``guixml audit --format cyclonedx``: CycloneDX 1.7 JSON.
 
 Each listed package is a component (``application``, or
 ``machine-learning-model`` when its payload is weights); the weights a package
@@ -6,7 +6,10 @@ involves are ``machine-learning-model`` components with a ``modelCard``:
 separate inline inputs as components the package depends on, weights tangled
 in a source as a sub-component.  The ``modelCard`` carries the training facts
 of the annotation (software, data, reproducibility) as properties and, where
-the annotation names the training data's URL, that dataset.
+the annotation names the training data's URL, that dataset.  Weight files
+found by inspecting a package's sources (``--store``/``--sources``/``--fetch``)
+are ``machine-learning-model`` sub-components named by their path in the
+source, with their SHA-256.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ import json
 import uuid
 
 from guixml.version import __version__
-from guixml.report.base import AuditReport, PackageReport, json_value, weight_inputs
+from guixml.report.base import AuditReport, PackageReport, json_value, weight_files, \
+    weight_inputs
 from guixml.report.spdx import created_time
 
-SCHEMA = "http://cyclonedx.org/schema/bom-1.6.schema.json"
+SCHEMA = "http://cyclonedx.org/schema/bom-1.7.schema.json"
+SPEC_VERSION = "1.7"
 
 
 def _ref(*parts: str) -> str:
@@ -100,7 +105,30 @@ def _component(entry: PackageReport) -> dict:
         if audit.weights_license:
             weights["licenses"] = [{"expression": audit.weights_license}]
         component["components"] = [weights]
+    files = _weight_file_components(component["bom-ref"], entry)
+    if files:
+        component.setdefault("components", []).extend(files)
     return component
+
+
+def _weight_file_components(parent: str, entry: PackageReport) -> list[dict]:
+    out = []
+    for record, finding in weight_files(entry):
+        where = "source" if record.input is None else f"input {record.input}"
+        item: dict = {"type": "machine-learning-model",
+                      "bom-ref": f"{parent}:file:{record.input or 'source'}:{finding.path}",
+                      "name": finding.path}
+        if finding.sha256:
+            item["hashes"] = [{"alg": "SHA-256", "content": finding.sha256}]
+        item["properties"] = _props([
+            ("guixml:found-in", where), ("guixml:format", finding.format),
+            ("guixml:size", finding.size), ("guixml:source-verified", record.verified),
+            *((("guixml:tensors", finding.tensors),) if finding.tensors is not None else ()),
+            *((("guixml:unsafe-serialisation", ", ".join(finding.imports) or "pickle"),)
+              if finding.unsafe else ()),
+        ])
+        out.append(item)
+    return out
 
 
 def _separate_weights(entry: PackageReport, by_variable: dict[str, str]) -> tuple[list, list]:
@@ -148,7 +176,7 @@ def document(report: AuditReport, all_packages: bool = False) -> dict:
     return {
         "$schema": SCHEMA,
         "bomFormat": "CycloneDX",
-        "specVersion": "1.6",
+        "specVersion": SPEC_VERSION,
         "serialNumber": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, seed)}",
         "version": 1,
         "metadata": {

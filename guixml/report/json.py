@@ -20,6 +20,24 @@ from guixml.report.base import (
 )
 
 SCHEMA_VERSION = "1.0"
+#: The version of a document whose packages carry ``sources`` and ``inspected``
+#: (an audit with --store, --sources or --fetch); without them a document is
+#: exactly a 1.0 document and says so.
+SOURCES_SCHEMA_VERSION = "1.1"
+
+
+def sources_json(audit) -> dict:
+    """The ``inspected`` and ``sources`` fields of a package whose sources were sought."""
+    return {
+        "inspected": bool(audit.inspected),
+        "sources": [{
+            "origin": record.origin, "input": record.input, "found": record.how is not None,
+            "how": record.how, "path": record.path, "verified": record.verified,
+            "hash": record.hash, "recursive": record.recursive,
+            "findings": [finding.to_json() for finding in record.findings],
+            "warnings": list(record.warnings),
+        } for record in audit.sources],
+    }
 
 
 def package_json(entry: PackageReport, roots: tuple[str, ...]) -> dict:
@@ -66,6 +84,7 @@ def _input_json(verdict, roots: tuple[str, ...]) -> dict:
 
 def _package_tail(entry: PackageReport, roots: tuple[str, ...]) -> dict:
     """The fields of a package's object after ``inputs``."""
+    extra = sources_json(entry.audit) if entry.audit.inspected is not None else {}
     return {
         "evidence": [evidence_json(e, roots) for e in entry.audit.evidence],
         "annotation": {
@@ -76,6 +95,7 @@ def _package_tail(entry: PackageReport, roots: tuple[str, ...]) -> dict:
             verdict.policy: {"verdict": verdict.verdict, "reasons": list(verdict.reasons)}
             for verdict in entry.verdicts
         },
+        **extra,
     }
 
 
@@ -103,7 +123,8 @@ class _PackageLines:
             if text is None:
                 text = known[id(verdict)] = encode(_input_json(verdict, roots))
             inputs.append(text)
-        bare = not entry.audit.evidence and not entry.suggestion and not entry.suggestion_text
+        bare = not entry.audit.evidence and not entry.suggestion and not entry.suggestion_text \
+            and entry.audit.inspected is None
         tail = self.tails.get(id(entry.verdicts)) if bare else None
         if tail is None:
             tail = encode(_package_tail(entry, roots))
@@ -121,7 +142,8 @@ def problem_json(problem, roots: tuple[str, ...]) -> dict:
 def document_head(report: AuditReport) -> dict:
     """The top-level fields before ``packages`` and ``problems``."""
     return {
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": SOURCES_SCHEMA_VERSION if any(
+            entry.audit.inspected is not None for entry in report.packages) else SCHEMA_VERSION,
         "tool": {"name": "guixml", "version": __version__},
         "roots": list(report.roots),
         "policy": report.policy,

@@ -23,7 +23,7 @@ import uuid
 from urllib.parse import quote
 
 from guixml.version import __version__
-from guixml.report.base import AuditReport, PackageReport, weight_inputs
+from guixml.report.base import AuditReport, PackageReport, weight_files, weight_inputs
 
 CONTEXT = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
 CREATION_INFO = "_:creationinfo"
@@ -195,6 +195,31 @@ def _weight_elements(graph: _Graph, entry: PackageReport, by_ref: dict[str, str]
             graph.license(weights["spdxId"], audit.weights_license)
     elif audit.weights == "model" and audit.weights_license:
         graph.license(source_id, audit.weights_license)
+    _weight_files(graph, entry, source_id)
+
+
+def _weight_files(graph: _Graph, entry: PackageReport, source_id: str) -> None:
+    """The weight files inspecting the package's sources found, with their sha256."""
+    targets = []
+    for record, finding in weight_files(entry):
+        where = "its source" if record.input is None else f"its input {record.input}"
+        element: dict = {
+            "type": "software_File",
+            "spdxId": graph.iri("file", f"{_package_key(entry)} {record.input or 'source'} "
+                                        f"{finding.path}"),
+            "name": finding.path,
+            "software_primaryPurpose": "model",
+            "comment": f"{finding.format} weights ({finding.size} bytes) found in {where}"
+                       + ("; a pickle-based format: loading it runs code"
+                          + (f" (imports {', '.join(finding.imports)})" if finding.imports
+                             else "") if finding.unsafe else ""),
+        }
+        if finding.sha256:
+            element["verifiedUsing"] = [{"type": "Hash", "algorithm": "sha256",
+                                         "hashValue": finding.sha256}]
+        targets.append(graph.add(element))
+    if targets:
+        graph.relate(source_id, "contains", targets, "weight files found in the sources")
 
 
 def _input_uri(package, verdict) -> str | None:

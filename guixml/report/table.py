@@ -47,6 +47,31 @@ def _row(entry: PackageReport, policy: str) -> tuple[str, ...]:
     )
 
 
+def source_lines(entry: PackageReport, most: int = 3) -> list[str]:
+    """What inspecting ENTRY's sources found, one line a file ("tangled:
+    models/vad.onnx in the source"); empty when no source was inspected."""
+    audit = entry.audit
+    if not audit.inspected:
+        return []
+    lines = []
+    for record in audit.sources:
+        where = "the source" if record.input is None else f"input {record.input}"
+        own = "model" if audit.weights == "model" else "tangled"
+        label = {"weights": own if record.input is None else "separate",
+                 "removed": "removed", "external": "external"}
+        for finding in record.findings:
+            kind = label.get(finding.kind)
+            if kind is None:
+                continue
+            what = (f"{finding.path}:{finding.line} downloads {finding.model or 'a model'}"
+                    if finding.kind == "external" else f"{finding.path} in {where}")
+            lines.append(f"    {kind}: {what}"
+                         + ("" if record.verified else " (matched by name, unverified)"))
+    if len(lines) > most:
+        lines[most:] = [f"    … and {len(lines) - most} more (guixml show)"]
+    return lines
+
+
 def _paint(text: str, cell: str, color: bool) -> str:
     code = COLORS.get(cell.strip().split(" ")[0])
     if not color or not code:
@@ -67,6 +92,11 @@ def summary_lines(report: AuditReport) -> list[str]:
     if involved:
         lines.append(f"Policy {report.policy}: "
                      + ", ".join(f"{count} {name}" for name, count in verdicts.items()) + ".")
+    sought = [p for p in report.packages if p.audit.inspected is not None]
+    if sought:
+        inspected = sum(1 for p in sought if p.audit.inspected)
+        lines.append(f"Sources inspected for {inspected} of {len(sought)} packages; the "
+                     "others were judged from their definitions alone.")
     ignored = sum(1 for p in report.packages if p.ignored)
     if ignored:
         lines.append(f"{ignored} package(s) ignored by the channel's config (listed, "
@@ -131,10 +161,11 @@ def render(report: AuditReport, *, all_packages: bool = False, color: bool = Fal
         header = "  ".join(_fit_cell(h, w, 0).ljust(w)
                            for h, w in zip(HEADERS, widths)).rstrip()
         lines.append(f"\033[1m{header}\033[0m" if color else header)
-        for row in rows:
+        for entry, row in zip(entries, rows):
             cells = [_paint(cell.ljust(width), cell, color)
                      for cell, width in zip(row, widths)]
             lines.append("  ".join(cells).rstrip())
+            lines.extend(source_lines(entry))
         lines.append("")
     else:
         lines.append("No package involves weights or training software.")

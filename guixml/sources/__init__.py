@@ -23,6 +23,7 @@ Gives
 Names other stages may use (all importable from this package)::
 
     Wanted, Located, SourceWarning, wanted_from_package      # common
+    sources_cache_dir                                         # common
     nar_hash                                                  # nar
     fixed_output_path, origin_item, lookup_store              # store
     HashCache, item_hashes                                    # hashes
@@ -40,7 +41,8 @@ cache), :mod:`.store` (``fixed-output-path`` and store lookup), :mod:`.locate`
 
 from __future__ import annotations
 
-from guixml.sources.common import Located, SourceWarning, Wanted, wanted_from_package
+from guixml.sources.common import Located, SourceWarning, Wanted, sources_cache_dir, \
+    wanted_from_package
 from guixml.sources.hashes import HashCache, item_hashes
 from guixml.sources.hashing import guix_hash, nix_base32, nix_base32_decode
 from guixml.sources.nar import nar_hash
@@ -49,7 +51,7 @@ from guixml.sources.store import fixed_output_path, lookup_store, origin_item
 __all__ = ["Wanted", "Located", "SourceWarning", "wanted_from_package", "nar_hash",
            "fixed_output_path", "origin_item", "lookup_store", "HashCache",
            "item_hashes", "locate_sources", "Fetcher", "read_mirrors", "guix_hash",
-           "nix_base32", "nix_base32_decode"]
+           "nix_base32", "nix_base32_decode", "sources_cache_dir"]
 
 
 def __getattr__(name: str) -> object:

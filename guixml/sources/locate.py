@@ -133,20 +133,36 @@ def name_matches(wanted: Wanted, file_name: str) -> bool:
     return False
 
 
-def _match(wanted: Wanted, candidates: Sequence[Candidate]) -> Located | None:
+def _by_hash(candidates: Sequence[Candidate]) -> dict[tuple[str, str], Candidate]:
+    """(kind, hash) → the first candidate that has it."""
+    index: dict[tuple[str, str], Candidate] = {}
+    for candidate in candidates:
+        for kind, value in candidate.hashes:
+            index.setdefault((kind, value), candidate)
+    return index
+
+
+def _match(wanted: Wanted, candidates: Sequence[Candidate],
+           index: dict[tuple[str, str], Candidate] | None = None) -> Located | None:
     spec = method_spec(wanted.method)
     digest = declared_digest(wanted)
     if spec is None or digest is None:
         return None
     expected = nix_base32(digest)
     kinds = ("nar", "unpacked") if spec.recursive else ("sha256",)
-    for candidate in candidates:
-        for kind in kinds:
-            if candidate.hash(kind) == expected:
-                member = candidate.hash("unpacked-top") if kind == "unpacked" else None
-                return Located(wanted, candidate.path, "sources", True, expected,
-                               spec.recursive, member)
+    if index is None:
+        index = _by_hash(candidates)
+    for kind in kinds:
+        candidate = index.get((kind, expected))
+        if candidate is not None:
+            member = candidate.hash("unpacked-top") if kind == "unpacked" else None
+            return Located(wanted, candidate.path, "sources", True, expected,
+                           spec.recursive, member)
     return None
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[-_.]", "", text.lower())
 
 
 def locate_sources(wanted: Iterable[Wanted], dirs: Sequence[str | os.PathLike[str]], *,
@@ -159,11 +175,17 @@ def locate_sources(wanted: Iterable[Wanted], dirs: Sequence[str | os.PathLike[st
                                         limits=limits)
     cache.save()
     found: list[Located] = []
+    index = _by_hash(candidates)
+    names = [(candidate, os.path.basename(candidate.path)) for candidate in candidates]
+    squashed = [_squash(name) for _, name in names]
     for item in wanted:
-        located = _match(item, candidates)
-        if located is None:
-            named = [candidate for candidate in candidates
-                     if name_matches(item, os.path.basename(candidate.path))]
+        located = _match(item, candidates, index)
+        if located is None and item.package:
+            # A cheap filter first: the bare name must occur in the file name.
+            stem = _squash(_bare(item.package))
+            own = (origin_name(item) or "").lower()
+            named = [candidate for (candidate, name), flat in zip(names, squashed)
+                     if (stem in flat or name.lower() == own) and name_matches(item, name)]
             if named:
                 spec = method_spec(item.method)
                 recursive = bool(spec and spec.recursive)

@@ -1,5 +1,5 @@
-"""`guixml audit --format cyclonedx`: CycloneDX 1.6, validated against the
-published bom-1.6 schema (with its SPDX and JSF sub-schemas)."""
+"""`guixml audit --format cyclonedx`: CycloneDX 1.7, validated against the
+published bom-1.7 schema (with its SPDX, JSF and cryptography sub-schemas)."""
 
 import pytest
 from _report_sample import sample_report
@@ -21,7 +21,7 @@ def test_schema_catches_a_broken_document():
 
 def test_models_and_model_cards():
     doc = document(sample_report())
-    assert doc["specVersion"] == "1.6"
+    assert doc["specVersion"] == "1.7"
     models = {c["name"]: c for c in doc["components"] if c["type"] == "machine-learning-model"}
     net = models["chess-net-42"]
     assert net["licenses"] == [{"expression": "GPL-3.0-or-later"}]
