@@ -14,11 +14,12 @@ and R5RS ``#`` digit placeholders (``1#`` is ``10.0``).
 from __future__ import annotations
 
 import cmath
+import decimal
 import math
 import re
 from fractions import Fraction
 
-__all__ = ["parse_number", "NumberRangeError"]
+__all__ = ["parse_number", "NumberRangeError", "int_from_digits", "int_to_text"]
 
 
 class NumberRangeError(ValueError):
@@ -47,9 +48,81 @@ def _real_pattern(radix: int) -> re.Pattern[str]:
 _REAL = {radix: _real_pattern(radix) for radix in _DIGITS}
 _UREAL_OR_INF = {radix: re.compile(rf"{_ureal(radix)}|(?:[iI][nN][fF]|[nN][aA][nN])\.0")
                  for radix in _DIGITS}
+# What Guile reads as a decimal up to its exponent (R5RS: placeholders after
+# the integer digits leave only placeholders after the point).  Possessive,
+# so that a long run of digits is scanned once (a backtracking "[0-9]+[0-9]*"
+# tried every split of it: quadratic).
 _EXPONENT_PREFIX = re.compile(
-    r"[+-]?(?:[0-9]+#*\.?[0-9]*#*|\.[0-9]+#*)[eEsSfFdDlL]([+-]?[0-9]+)")
-_DECIMAL_EXPONENT = re.compile(r"[eEsSfFdDlL]([+-]?[0-9]+)$")
+    r"[+-]?(?:[0-9]++(?:#++(?:\.#*+)?|\.[0-9]*+#*+)?|\.[0-9]++#*+)[eEsSfFdDlL]([+-]?[0-9]++)")
+_DECIMAL_EXPONENT = re.compile(r"[eEsSfFdDlL]([+-]?[0-9]++)$")
+
+# -- exact integers of any size -----------------------------------------------
+#
+# Python refuses to convert decimal text of more than 4,300 digits to an int
+# and back (``sys.get_int_max_str_digits``), and its conversions are
+# quadratic.  Guile reads and writes exact integers of any size.  These
+# convert by halves instead (Karatsuba products one way, decimal arithmetic
+# the other): about a second for a million digits, no process-wide setting.
+
+_SMALL_DIGITS = 3000          # below Python's limit: int() and str() directly
+_SMALL_BITS = 9000            # about 2,700 decimal digits
+
+
+def int_from_digits(digits: str, radix: int = 10) -> int:
+    """The non-negative integer DIGITS (no sign) spells in RADIX, of any length."""
+    if radix != 10 or len(digits) <= _SMALL_DIGITS:
+        return int(digits, radix)  # powers of two have no limit, and are linear
+    powers: dict[int, int] = {}
+
+    def convert(text: str) -> int:
+        size = len(text)
+        if size <= _SMALL_DIGITS:
+            return int(text)
+        low = size // 2
+        power = powers.get(low)
+        if power is None:
+            power = powers[low] = 10 ** low
+        return convert(text[:size - low]) * power + convert(text[size - low:])
+
+    return convert(digits)
+
+
+def int_to_text(value: int) -> str:
+    """VALUE in decimal, of any size (what ``str`` gives below Python's limit)."""
+    if value < 0:
+        return "-" + int_to_text(-value)
+    if value.bit_length() <= _SMALL_BITS:
+        return str(value)
+    with decimal.localcontext() as context:
+        context.prec = decimal.MAX_PREC
+        context.Emax = decimal.MAX_EMAX
+        context.traps[decimal.Inexact] = True
+        powers: dict[int, decimal.Decimal] = {}
+
+        def convert(number: int, bits: int) -> decimal.Decimal:
+            if bits <= _SMALL_BITS:
+                return decimal.Decimal(number)
+            low = bits >> 1
+            high = number >> low
+            power = powers.get(low)
+            if power is None:
+                power = powers[low] = decimal.Decimal(2) ** low
+            return convert(high, bits - low) * power + convert(number - (high << low), low)
+
+        return str(convert(value, value.bit_length()))
+
+
+def _exponent(text: str) -> int:
+    """A decimal exponent's value, clamped far outside the range Guile accepts."""
+    digits = text.lstrip("+-").lstrip("0")
+    value = int(digits or "0") if len(digits) < 8 else 10 ** 8
+    return -value if text.startswith("-") else value
+
+
+def _decimal_fraction(mantissa: str) -> Fraction:
+    """The exact value of an unsigned decimal MANTISSA such as ``12.5`` or ``.5``."""
+    whole, _, fraction = mantissa.partition(".")
+    return Fraction(int_from_digits(whole + fraction or "0"), 10 ** len(fraction))
 
 
 def _real_value(text: str, radix: int, exact: bool | None):
@@ -71,29 +144,32 @@ def _real_value(text: str, radix: int, exact: bool | None):
         mantissa = body
         exponent = 0
         if found:
-            exponent = int(found.group(1))
+            exponent = _exponent(found.group(1))
             mantissa = body[:found.start()]
             # Guile refuses exponents beyond what a double can hold.
             if exponent > 308 or exponent < -324:
                 raise NumberRangeError(f"value out of range: {text}")
         if exact:
-            value = Fraction(mantissa) * Fraction(10) ** exponent
+            value = _decimal_fraction(mantissa) * Fraction(10) ** exponent
             value = -value if negative else value
             return int(value) if value.denominator == 1 else value
         value = float(f"{mantissa}e{exponent}")
         return -value if negative else value
     if "/" in body:
         num, den = body.split("/")
-        if int(den, radix) == 0:
+        denominator = int_from_digits(den, radix)
+        if denominator == 0:
             return None
-        value = Fraction(int(num, radix), int(den, radix))
+        value = Fraction(int_from_digits(num, radix), denominator)
         value = -value if negative else value
         if exact is False:
-            return value.numerator / value.denominator
+            return _inexact(value)
         return int(value) if value.denominator == 1 else value
-    value = int(body, radix)
+    value = int_from_digits(body, radix)
     value = -value if negative else value
-    return float(value) if exact is False else value
+    if exact is False:
+        return _inexact(value)
+    return value
 
 
 def parse_number(text: str, radix: int = 10):
@@ -119,7 +195,7 @@ def parse_number(text: str, radix: int = 10):
         # Guile checks a decimal exponent as soon as it has read it, so even a
         # token that is no number ("1e400x") is an error when it is out of range.
         found = _EXPONENT_PREFIX.match(text)
-        if found and not -324 <= int(found.group(1)) <= 308:
+        if found and not -324 <= _exponent(found.group(1)) <= 308:
             raise NumberRangeError(f"value out of range: {text}")
     real = _REAL[radix]
     whole = real.fullmatch(text)
@@ -169,3 +245,11 @@ def _complex(text: str, radix: int, exact: bool | None):
     if im_part == 0 and not isinstance(im_part, float):
         return re_part
     return complex(float(re_part), float(im_part))
+
+
+def _inexact(value: int | Fraction) -> float:
+    """VALUE as a float; beyond a double's range, an infinity (as Guile gives)."""
+    try:
+        return float(value) if type(value) is int else value.numerator / value.denominator
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
