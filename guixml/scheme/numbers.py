@@ -113,9 +113,14 @@ def int_to_text(value: int) -> str:
 
 
 def _exponent(text: str) -> int:
-    """A decimal exponent's value, clamped far outside the range Guile accepts."""
-    digits = text.lstrip("+-").lstrip("0")
-    value = int(digits or "0") if len(digits) < 8 else 10 ** 8
+    """A decimal exponent's value as Guile reads it: its digits are taken only
+    while the value is at most 308 (``1e-3240`` is ``1e-324``, ``1e3080`` is
+    out of range), so at most four digits after the leading zeros count."""
+    value = 0
+    for digit in text.lstrip("+-").lstrip("0"):
+        value = value * 10 + ord(digit) - 48
+        if value > 308:
+            break
     return -value if text.startswith("-") else value
 
 
