@@ -13,7 +13,6 @@ and R5RS ``#`` digit placeholders (``1#`` is ``10.0``).
 
 from __future__ import annotations
 
-import cmath
 import decimal
 import math
 import re
@@ -223,7 +222,7 @@ def _complex(text: str, radix: int, exact: bool | None):
         if (angle == 0 and not isinstance(angle, float)) or (
                 magnitude == 0 and not isinstance(magnitude, float)):
             return magnitude
-        return cmath.rect(float(magnitude), float(angle))
+        return _polar(_to_float(magnitude), _to_float(angle))
     if not text.endswith(("i", "I")) or exact:
         return None
     body = text[:-1]
@@ -249,7 +248,7 @@ def _complex(text: str, radix: int, exact: bool | None):
         return None
     if im_part == 0 and not isinstance(im_part, float):
         return re_part
-    return complex(float(re_part), float(im_part))
+    return complex(_to_float(re_part), _to_float(im_part))
 
 
 def _inexact(value: int | Fraction) -> float:
@@ -258,3 +257,17 @@ def _inexact(value: int | Fraction) -> float:
         return float(value) if type(value) is int else value.numerator / value.denominator
     except OverflowError:
         return math.inf if value > 0 else -math.inf
+
+
+def _to_float(value) -> float:
+    return value if type(value) is float else _inexact(value)
+
+
+def _polar(magnitude: float, angle: float) -> complex:
+    """MAGNITUDE@ANGLE as Guile reads it (measured: an angle that is not finite
+    gives NaNs, but a zero magnitude stays 0.0+0.0i)."""
+    if math.isfinite(angle):
+        return complex(magnitude * math.cos(angle), magnitude * math.sin(angle))
+    if magnitude == 0:
+        return complex(0.0, 0.0)
+    return complex(math.nan, math.nan)
