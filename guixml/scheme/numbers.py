@@ -53,6 +53,14 @@ _UREAL_OR_INF = {radix: re.compile(rf"{_ureal(radix)}|(?:[iI][nN][fF]|[nN][aA][n
 # tried every split of it: quadratic).
 _EXPONENT_PREFIX = re.compile(
     r"[+-]?(?:[0-9]++(?:#++(?:\.#*+)?|\.[0-9]*+#*+)?|\.[0-9]++#*+)[eEsSfFdDlL]([+-]?[0-9]++)")
+# The real part of a complex number as Guile's reader takes it (greedily),
+# and the unsigned decimal after it: Guile checks that one's exponent too.
+_EXP = r"[eEsSfFdDlL][+-]?[0-9]++"
+_REAL_PREFIX = re.compile(
+    rf"[+-]?(?:[0-9]++#*+(?:/[0-9]++#*+|(?:\.[0-9]*+#*+)?(?:{_EXP})?)|\.[0-9]++#*+(?:{_EXP})?)"
+    r"|[+-](?:[iI][nN][fF]|[nN][aA][nN])\.0")
+_UNSIGNED_EXPONENT_PREFIX = re.compile(
+    r"(?:[0-9]++(?:#++(?:\.#*+)?|\.[0-9]*+#*+)?|\.[0-9]++#*+)[eEsSfFdDlL]([+-]?[0-9]++)")
 _DECIMAL_EXPONENT = re.compile(r"[eEsSfFdDlL]([+-]?[0-9]++)$")
 
 # -- exact integers of any size -----------------------------------------------
@@ -201,6 +209,14 @@ def parse_number(text: str, radix: int = 10):
         found = _EXPONENT_PREFIX.match(text)
         if found and not -324 <= _exponent(found.group(1)) <= 308:
             raise NumberRangeError(f"value out of range: {text}")
+        # And in the second part of a complex number ("1+1e999i", "1@1e999").
+        head = _REAL_PREFIX.match(text)
+        if head and head.end() < len(text) and text[head.end()] in "+-@":
+            after = head.end() + 1
+            second = (_EXPONENT_PREFIX if text[head.end()] == "@"
+                      else _UNSIGNED_EXPONENT_PREFIX).match(text, after)
+            if second and not -324 <= _exponent(second.group(1)) <= 308:
+                raise NumberRangeError(f"value out of range: {text}")
     real = _REAL[radix]
     whole = real.fullmatch(text)
     if whole:
