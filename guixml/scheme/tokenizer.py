@@ -34,7 +34,7 @@ __all__ = ["RULES", "TOKEN", "STRING", "EXTENDED_SYMBOL", "tokenize", "block_com
 
 _NOT_DELIMITER = r'[^()\[\]"; \t\n\r\f]'
 
-EXTENDED_SYMBOL = r'#\{(?:[^}\\]|\\x[0-9a-fA-F]+;|\\[^x]|\}(?!#))*\}#'
+EXTENDED_SYMBOL = r'#\{(?:[^}\\]++|\\x[0-9a-fA-F]++;|\\[^x]|\}(?!#))*+\}#'
 STRING = r'"[^"\\]*+(?:\\[\s\S][^"\\]*+)*+"'
 
 #: The token rules, in the order the regular expression tries them (most
