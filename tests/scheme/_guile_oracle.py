@@ -23,12 +23,19 @@ from guixml.scheme import EncodingError, SchemeSyntaxError, read_file, write
 _DELIBERATE = ("unsupported", "not supported", "would read it as #<eof>")
 
 
+_ASCII_DIGIT_CODES = frozenset(range(0x30, 0x3A))
+
+
 def _known_difference(text: str) -> bool:
-    """A text with a non-ASCII decimal digit (U+0ED6 LAO DIGIT SIX…): Guile's
-    number parser takes such digits in some places and not others (``1.໖`` is
-    1.6, ``1e໒`` 100.0, ``1໖/໒`` a symbol, a long run of 9s then ``໖`` an
-    integer), which guixml does not model yet; found by the fuzz, left open."""
-    return not text.isascii() and any(c.isdecimal() and not c.isascii() for c in text)
+    """A text with a non-ASCII character Guile's number parser may take for a
+    digit, which guixml does not model yet (found by the fuzz, left open):
+    non-ASCII decimal digits, taken in some places and not others (``1.໖`` is
+    1.6, ``1e໒`` 100.0, ``1໖/໒`` a symbol), and characters whose code point
+    ends in the byte of an ASCII digit (``+`` U+12F33 ``99`` reads as 399:
+    the code point cut to its low byte, it seems)."""
+    return not text.isascii() and any(
+        not c.isascii() and (c.isdecimal() or ord(c) & 0xFF in _ASCII_DIGIT_CODES)
+        for c in text)
 
 
 def guile_outcomes(guile: str, paths: list[str]) -> list[list[str] | None]:
