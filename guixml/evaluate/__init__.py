@@ -16,8 +16,9 @@ table ``values.BUILTINS``; ``transforms`` registers itself with ``fields``.
 Other stages may use the names below; everything else is private to the stage.
 """
 
+from guixml.evaluate.budget import LIMITS, BudgetExceeded
 from guixml.evaluate.builtins import enter_definition, leave_definition
-from guixml.evaluate.fields import as_input_items, field_value, input_label
+from guixml.evaluate.fields import MAX_DEPTH, as_input_items, field_value, input_label
 from guixml.evaluate.interpreter import Evaluator, Scope
 from guixml.evaluate.model import (INPUT_FIELDS, Import, Input, LicenseRef, Module, Origin,
                                    Package, Unresolved)
@@ -29,6 +30,7 @@ from guixml.evaluate.values import (BUILTINS, Builtin, Call, Closure, EvalFailur
                                     Record, Unknown)
 
 __all__ = [
+    "LIMITS", "BudgetExceeded", "MAX_DEPTH",
     "enter_definition", "leave_definition", "as_input_items", "field_value", "input_label",
     "Evaluator", "Scope", "INPUT_FIELDS", "Import", "Input", "LicenseRef", "Module", "Origin",
     "Package", "Unresolved", "package_to_json", "ModuleSummary", "definition_forms",

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from guixml.scheme import int_from_digits, int_to_text
 from guixml.scheme.datum import Char, DottedList, Symbol, sym
+from guixml.evaluate import budget
 from guixml.evaluate.values import (BUILTINS, Builtin, EvalFailure, InputItem, OriginValue,
                                     PackageValue, Record)
 
@@ -21,6 +23,16 @@ def builtin(*names: str) -> Callable:
             BUILTINS[name] = Builtin(name, fn)
         return fn
     return register
+
+
+def _repr(value: Any, limit: int | None = None) -> str:
+    """repr(VALUE)[:LIMIT] for a failure's detail, even where it holds an integer
+    beyond Python's int-to-text limit."""
+    try:
+        text = repr(value)
+    except ValueError:
+        text = f"<{type(value).__name__}>"
+    return text if limit is None else text[:limit]
 
 
 def _arity(args: list, low: int, high: int | None = None) -> None:
@@ -140,8 +152,8 @@ def _number_to_string(ev, args):
     _arity(args, 1)
     n = ev.force(args[0])
     if type(n) is not int:
-        raise EvalFailure("not-an-integer", repr(n))
-    return str(n)
+        raise EvalFailure("not-an-integer", _repr(n))
+    return int_to_text(n)
 
 
 @builtin("symbol->string")
@@ -149,7 +161,7 @@ def _symbol_to_string(ev, args):
     _arity(args, 1)
     s = ev.force(args[0])
     if type(s) is not Symbol:
-        raise EvalFailure("not-a-symbol", repr(s))
+        raise EvalFailure("not-a-symbol", _repr(s))
     return str(s)
 
 
@@ -162,7 +174,7 @@ def _string_to_symbol(ev, args):
 def _int(ev, value) -> int:
     value = ev.force(value)
     if type(value) is not int:
-        raise EvalFailure("not-an-integer", repr(value))
+        raise EvalFailure("not-an-integer", _repr(value))
     return value
 
 
@@ -275,7 +287,7 @@ def _car(ev, args):
     if type(lst) is DottedList:
         return lst.items[0]
     if not isinstance(lst, list) or not lst:
-        raise EvalFailure("not-a-pair", repr(lst)[:60])
+        raise EvalFailure("not-a-pair", _repr(lst, 60))
     return lst[0]
 
 
@@ -286,7 +298,7 @@ def _cdr(ev, args):
     if type(lst) is DottedList:
         return lst.items[1:] if len(lst.items) > 1 else lst.tail
     if not isinstance(lst, list) or not lst:
-        raise EvalFailure("not-a-pair", repr(lst)[:60])
+        raise EvalFailure("not-a-pair", _repr(lst, 60))
     return lst[1:]
 
 
@@ -433,7 +445,7 @@ def _direct_inputs(ev, args):
 def _git_reference_url(ev, args):
     ref = ev.force(args[0])
     if type(ref) is not Record:
-        raise EvalFailure("not-a-record", repr(ref)[:60])
+        raise EvalFailure("not-a-record", _repr(ref, 60))
     return ref.fields.get("url", False)
 
 
@@ -441,7 +453,7 @@ def _git_reference_url(ev, args):
 def _git_reference_commit(ev, args):
     ref = ev.force(args[0])
     if type(ref) is not Record:
-        raise EvalFailure("not-a-record", repr(ref)[:60])
+        raise EvalFailure("not-a-record", _repr(ref, 60))
     return ref.fields.get("commit", False)
 
 
@@ -608,7 +620,8 @@ def _format(ev, args):
             d = template[i + 1]
             if d in "aAsSdD":
                 v = ev.force(values.pop(0)) if values else ""
-                out.append(v if type(v) is str else str(v))
+                out.append(v if type(v) is str else int_to_text(v) if type(v) is int
+                           else str(v))
             elif d == "%":
                 out.append("\n")
             elif d == "~":
@@ -631,7 +644,7 @@ def _numbers(ev, args) -> list:
         if type(v) not in (int, float) or type(v) is bool:
             from fractions import Fraction
             if type(v) is not Fraction:
-                raise EvalFailure("not-a-number", repr(v)[:40])
+                raise EvalFailure("not-a-number", _repr(v, 40))
         out.append(v)
     return out
 
@@ -758,7 +771,7 @@ def _string_map(ev, args):
     for c in ev.string(args[1]):
         r = ev.force(ev.apply(fn, [Char(c)], None))
         if not isinstance(r, str) or len(r) != 1:
-            raise EvalFailure("not-a-char", repr(r)[:40])
+            raise EvalFailure("not-a-char", _repr(r, 40))
         out.append(str(r))
     return "".join(out)
 
@@ -818,7 +831,7 @@ def _regexp_exec(ev, args):
     import re
     rx = ev.force(args[0])
     if not isinstance(rx, re.Pattern):
-        raise EvalFailure("not-a-regexp", repr(rx)[:40])
+        raise EvalFailure("not-a-regexp", _repr(rx, 40))
     m = rx.search(ev.string(args[1]))
     return m if m is not None else False
 
@@ -833,7 +846,7 @@ def _match_substring(ev, args):
     import re
     m = ev.force(args[0])
     if not isinstance(m, re.Match):
-        raise EvalFailure("not-a-match", repr(m)[:40])
+        raise EvalFailure("not-a-match", _repr(m, 40))
     group = m.group(_int(ev, args[1]) if len(args) > 1 else 0)
     return group if group is not None else False
 
@@ -917,12 +930,15 @@ _gensym_scopes: list[list] = [["", 0]]
 
 
 def enter_definition(owner: str) -> None:
-    """Start counting gensym's symbols for the definition OWNER (``module name``)."""
+    """Start counting gensym's symbols, and the evaluation budget, for the
+    definition OWNER (``module name``)."""
     _gensym_scopes.append([owner, 0])
+    budget.enter()
 
 
 def leave_definition() -> None:
     _gensym_scopes.pop()
+    budget.leave()
 
 
 @builtin("gensym")
@@ -954,6 +970,10 @@ def _string_to_number(ev, args):
     try:
         return int(s, base)
     except ValueError:
+        digits = s[1:] if s[:1] in ("+", "-") else s
+        if base == 10 and digits.isascii() and digits.isdigit():  # beyond int()'s limit
+            value = int_from_digits(digits)
+            return -value if s[:1] == "-" else value
         try:
             return float(s) if base == 10 else False
         except ValueError:

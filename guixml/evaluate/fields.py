@@ -24,7 +24,10 @@ MAX_DEPTH = 200
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # it holds an integer beyond Python's int-to-text limit
+        text = f"<{type(value).__name__}>"
     return text if len(text) < 80 else text[:77] + "..."
 
 

@@ -26,6 +26,7 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from guixml.scheme.datum import Char, DottedList, Keyword, List, Source, Symbol, Vector
+from guixml.evaluate.budget import BudgetExceeded, check_arguments, check_result, spend
 from guixml.evaluate.fields import (MAX_DEPTH, _short, _unlabelled, as_input_items, field_value,
                                     input_label)
 from guixml.evaluate.transforms import apply_transform  # noqa: F401  (registers the transformers)
@@ -194,7 +195,11 @@ class Evaluator:
     def apply(self, fn: Any, args: list, form: Any) -> Any:
         t = type(fn)
         if t is Builtin:
-            return fn.fn(self, args)
+            spend()
+            check_arguments(fn.name, args)
+            result = fn.fn(self, args)
+            check_result(fn.name, result)
+            return result
         if t is Closure:
             return self.call_closure(fn, args)
         if t is GlobalRef or t is Call:
@@ -224,10 +229,11 @@ class Evaluator:
         return defines is not None and defines(ref)
 
     def call_closure(self, fn: Closure, args: list) -> Any:
+        spend()
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            self.depth = 0
-            raise EvalFailure("recursion-too-deep", fn.name or "lambda")
+            self.depth -= 1  # each enclosing call takes its own back on the way out
+            raise BudgetExceeded(f"calls nested deeper than {MAX_DEPTH} ({fn.name or 'lambda'})")
         try:
             bindings: dict = {}
             positional = []

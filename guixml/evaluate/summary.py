@@ -15,6 +15,7 @@ from operator import attrgetter
 from typing import Any
 
 from guixml.scheme.datum import DottedList, Keyword, List, Symbol, sym
+from guixml.evaluate.budget import BudgetExceeded
 from guixml.evaluate.builtins import enter_definition, leave_definition
 from guixml.errors import GuixmlError
 from guixml.evaluate.interpreter import BUILTINS, Env, Evaluator, Scope, _position
@@ -314,6 +315,8 @@ def evaluate_definition(ev: Evaluator, d: Definition, expr: Any) -> Any:
     enter_definition(f"{d.name} {ev.scope.module}")
     try:
         return _evaluate_definition(ev, d, expr)
+    except BudgetExceeded as exceeded:  # this definition's, not the one that needs it
+        raise EvalFailure("budget-exceeded", exceeded.what) from None
     finally:
         leave_definition()
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import pickle
 from typing import TYPE_CHECKING, Any
 
+from guixml.evaluate.budget import BudgetExceeded
 from guixml.evaluate.builtins import enter_definition, leave_definition
+from guixml.evaluate.fields import MAX_DEPTH
 from guixml.scheme.datum import DottedList, Symbol
 from guixml.evaluate.interpreter import Evaluator, field_value, input_label
 from guixml.evaluate.model import Origin
@@ -25,6 +27,10 @@ if TYPE_CHECKING:
 __all__ = ["link_packed", "link_parallel", "package_value_packed", "package_name_table"]
 
 _FAILURES = (EvalFailure, NeedGlobal, RecursionError)
+# What ends a whole definition: also its evaluation budget, spent while its
+# package's fields are linked (evaluated in its own definition, it is an
+# EvalFailure already).
+_DEFINITION_FAILURES = (*_FAILURES, BudgetExceeded)
 _NOT_SEEN = object()
 
 
@@ -53,15 +59,17 @@ def link_packed(index: "ChannelIndex", modules: list[str]) -> tuple[list[tuple],
                     value = index.definition_value(module, name)
                     scope = index.scope(module)
                     value = scope.evaluator.force(value)
-                except _FAILURES as failure:
+                    if type(value) is not PackageValue:
+                        continue
+                    problem = inheritance_problem(scope.evaluator, value)
+                    if problem is not None:
+                        raise EvalFailure(*problem)
+                    packages.append(package_value_packed(index, module, summary.file, name,
+                                                         value, d.generator or value.generator,
+                                                         (d.line, d.column)))
+                except _DEFINITION_FAILURES as failure:
                     errors.append(f"{summary.file}:{d.line}:{d.column}: {name}: "
                                   f"not evaluated ({_describe(failure)})")
-                    continue
-                if type(value) is not PackageValue:
-                    continue
-                packages.append(package_value_packed(index, module, summary.file, name,
-                                                     value, d.generator or value.generator,
-                                                     (d.line, d.column)))
             finally:
                 leave_definition()
     return packages, errors
@@ -139,10 +147,34 @@ def _reference_input(field: str, item: InputItem, info: tuple, file: str) -> tup
             (file, item.line, item.column) if item.line else None, None, name, version)
 
 
+def inheritance_problem(ev: Evaluator, pkg: PackageValue) -> tuple[str, str] | None:
+    """Why PKG's ``inherit`` chain cannot be followed (a cycle, or more than
+    MAX_DEPTH parents: Guix itself could not load a cycle), as an EvalFailure's
+    (kind, detail); None when it can (a parent that does not evaluate is a
+    problem of the fields it should give, reported with them)."""
+    seen = {id(pkg)}
+    for _ in range(MAX_DEPTH):
+        parent = pkg.parent
+        if parent is None:
+            return None
+        try:
+            pkg = ev.force(parent)
+        except _FAILURES:
+            return None
+        if type(pkg) is not PackageValue:
+            return None
+        if id(pkg) in seen:
+            return ("inherit-cycle", _render(parent))
+        seen.add(id(pkg))
+    return ("inheritance-too-deep", f"more than {MAX_DEPTH} parents")
+
+
 def _describe(failure: BaseException) -> str:
     """Why a definition was not evaluated, in one line: "guixml cannot
     evaluate X yet" first when that is guixml's limit (``[limits]`` of
     ``data/evaluation.toml``), then the failure's kind and detail."""
+    if isinstance(failure, BudgetExceeded):
+        return f"budget-exceeded: {failure.what}"[:160]
     if isinstance(failure, EvalFailure):
         kind, detail = failure.kind, " ".join(str(failure.detail).split())
     elif isinstance(failure, RecursionError):

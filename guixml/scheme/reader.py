@@ -414,6 +414,22 @@ class _Parser:
             return found
         return _STRING_ESCAPE.sub(replace, body)
 
+    def _symbol_unescape(self, body: str, offset: int) -> str:
+        """The name a ``#{…}#`` symbol's BODY (at OFFSET) spells."""
+        if "\\" not in body:
+            return body
+
+        def replace(match: re.Match[str]) -> str:
+            digits, other = match.groups()
+            if digits is None:
+                return other
+            code = _code_point(digits)
+            if code is None:
+                raise self.error("out-of-range character in escape sequence",
+                                 offset + match.start())
+            return chr(code)
+        return _SYMBOL_ESCAPE.sub(replace, body)
+
     def _atom(self, tok: str, end: int):
         """Classify a new atom (cached, except the dot marker)."""
         value: object
@@ -488,7 +504,7 @@ class _Parser:
         if c2 == "{":
             if not _COMPLETE_EXTENDED_SYMBOL(tok):
                 raise self.error("end of input while reading #{ }# symbol", start)
-            return sym(_SYMBOL_ESCAPE.sub(_symbol_escape, tok[2:-2]))
+            return sym(self._symbol_unescape(tok[2:-2], start + 2))
         if c2 in "'`,":
             return tok
         if c2 == ":":
@@ -508,6 +524,11 @@ class _Parser:
         raise self.error(f"unknown or unsupported # syntax: {tok!r}", start)
 
 
-def _symbol_escape(match: re.Match[str]) -> str:
-    digits, other = match.groups()
-    return chr(int(digits, 16)) if digits else other
+def _code_point(digits: str) -> int | None:
+    """The Unicode scalar value hex DIGITS name, or None (beyond #x10FFFF, or a
+    surrogate: Guile's integer->char refuses both)."""
+    digits = digits.lstrip("0")
+    if len(digits) > 6:
+        return None
+    code = int(digits or "0", 16)
+    return None if code > 0x10FFFF or 0xD800 <= code < 0xE000 else code

@@ -34,7 +34,7 @@ __all__ = ["RULES", "TOKEN", "STRING", "EXTENDED_SYMBOL", "tokenize", "block_com
 
 _NOT_DELIMITER = r'[^()\[\]"; \t\n\r\f]'
 
-EXTENDED_SYMBOL = r'#\{(?:[^}\\]|\\x[0-9a-fA-F]+;|\\[^x]|\}(?!#))*\}#'
+EXTENDED_SYMBOL = r'#\{(?:[^}\\]++|\\x[0-9a-fA-F]++;|\\[^x]|\}(?!#))*+\}#'
 STRING = r'"[^"\\]*+(?:\\[\s\S][^"\\]*+)*+"'
 
 #: The token rules, in the order the regular expression tries them (most
@@ -75,6 +75,9 @@ RULES: dict[str, str] = {
 TOKEN = re.compile("|".join(f"(?:{rule})" for rule in RULES.values()))
 
 
+_BLOCK_COMMENT_MARK = re.compile(r"#\||\|#")
+
+
 def block_comment_end(text: str, start: int) -> int:
     """The offset just past the ``#| … |#`` comment opened at START, or -1.
 
@@ -82,7 +85,7 @@ def block_comment_end(text: str, start: int) -> int:
     """
     depth = 0
     pos = start
-    find = re.compile(r"#\||\|#").search
+    find = _BLOCK_COMMENT_MARK.search
     while True:
         found = find(text, pos)
         if found is None:
@@ -106,22 +109,24 @@ def tokenize(text: str) -> list[str]:
     tokens = findall(text)
     if "#|" not in text or "#|" not in tokens:
         return tokens
-    # Rare: re-cut the text around each nested block comment.
+    # Rare: cut on from each nested block comment's end (each character is
+    # scanned once: re-cutting the whole rest at each comment was quadratic).
     result: list[str] = []
+    append = result.append
     pos = 0
     while True:
-        chunk = findall(text, pos)
-        try:
-            index = chunk.index("#|")
-        except ValueError:
-            result.extend(chunk)
+        for match in TOKEN.finditer(text, pos):
+            token = match.group()
+            if token == "#|":
+                start = match.start()
+                break
+            append(token)
+        else:
             return result
-        result.extend(chunk[:index])
-        start = pos + sum(map(len, chunk[:index]))
         end = block_comment_end(text, start)
         if end < 0:
-            result.append("#|")
+            append("#|")
             result.extend(findall(text, start + 2))
             return result
-        result.append(text[start:end])
+        append(text[start:end])
         pos = end

@@ -29,7 +29,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from guixml.scheme.datum import NIL, Char, DottedList, Keyword, List, Symbol, Vector
-from guixml.scheme.numbers import parse_number
+from guixml.scheme.numbers import int_to_text, parse_number
 
 __all__ = ["write", "write_symbol", "write_string", "write_char", "write_real"]
 
@@ -273,8 +273,8 @@ def _write_number(value) -> str:
             imag = "+" + imag
         return write_real(value.real) + imag + "i"
     if kind is Fraction:
-        return f"{value.numerator}/{value.denominator}"
-    return str(int(value))
+        return f"{int_to_text(value.numerator)}/{int_to_text(value.denominator)}"
+    return int_to_text(int(value))
 
 
 # -- data ------------------------------------------------------------------------
@@ -378,7 +378,7 @@ def _write_other(datum, parts: list, append) -> None:
     elif kind is bool:
         append("#t" if datum else "#f")
     elif kind is int:
-        append(str(datum))
+        append(int_to_text(datum))
     elif kind is List or kind is list:
         if datum:
             append("(")
