@@ -254,13 +254,12 @@ def _stored_audits(index: Any, store: Any, key: str | None,
     library module they depend on changed since)."""
     if key is None:
         return None
-    from guixml.index.channel import library_stamp
     try:
         (modules, stamp), rows = store.get_audits(key)
     except (TypeError, ValueError):
         return None
     if not isinstance(rows, list) or len(rows) != len(packages) \
-            or library_stamp(index.roots, modules) != stamp:
+            or index.stamp_library(modules) != stamp:
         return None
     with gc_paused():
         try:
@@ -305,6 +304,7 @@ def classify_packages(index: Any, ruleset: Any, packages: list, progress: Progre
 
 def _prefetch(classifier: Any, packages: list, progress: Progress | None) -> None:
     import marshal
+    from guixml.index import decode_verified
     from guixml.index.forking import run_shares
     if progress:
         progress("reading texts", 0, 0)
@@ -312,7 +312,7 @@ def _prefetch(classifier: Any, packages: list, progress: Progress | None) -> Non
     _, sent = run_shares(lambda _k: marshal.dumps(classifier.prefetch(packages[half:])), 2,
                          lambda: classifier.prefetch(packages[:half]))
     if sent[0] is not None:  # else the classifier does that half's share as it goes
-        classifier.add_prefetched(marshal.loads(sent[0]))
+        classifier.add_prefetched(decode_verified("marshal", sent[0]))  # our worker's
 
 
 _PROBLEM = re.compile(r"^(?P<file>[^:\n]+?):(?:(?P<line>\d+):(?P<column>\d+):)?\s*(?P<message>.*)$",
