@@ -443,7 +443,13 @@ def changed_files(root: str, revision: str) -> set[str]:
         if done.returncode != 0:
             raise GuixmlError(f"{root}: git {' '.join(args)}: {done.stderr.strip()}")
         return done.stdout
-    changed = set(git("diff", "--name-only", "--relative", revision, "--", ".").splitlines())
+    if not revision or revision.startswith("-"):
+        raise GuixmlError(f"--changed-since {revision!r}: not a git revision")
+    # The revision is checked to name a commit, then given as its hash: no
+    # value of the user's is ever read by git as an option.
+    commit = git("rev-parse", "--verify", "--end-of-options",
+                 f"{revision}^{{commit}}").strip()
+    changed = set(git("diff", "--name-only", "--relative", commit, "--", ".").splitlines())
     changed |= set(git("ls-files", "--others", "--exclude-standard").splitlines())
     return {path for path in changed if path}
 

@@ -158,13 +158,15 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_cache and not args.changed_since and (
             format not in TIMED_FORMATS or "SOURCE_DATE_EPOCH" in os.environ):
         from guixml.index.cache import cache_directory
-        from guixml.report.cache import ReportCache, report_key
+        from guixml.report.cache import ReportCache, report_stamp, storable
         cache = ReportCache(cache_directory())
+        keyed_at = time.time_ns()
         options = {"format": format, "policy": args.policy or config.policy,
                    "all": args.all_packages, "color": color,
                    "only": sorted(os.path.realpath(p) for p in args.only),
                    "epoch": os.environ.get("SOURCE_DATE_EPOCH")}
-        key = report_key(args.paths, [*config.rules, *args.rules, config.file or ""], options)
+        key, newest = report_stamp(args.paths, [*config.rules, *args.rules, config.file or ""],
+                                   options)
         hit = cache.get(key)
         if hit is not None:
             data, meta = hit
@@ -180,7 +182,7 @@ def run(args: argparse.Namespace) -> int:
     data = render(result, format, all_packages=args.all_packages, color=color).encode()
     write_output(data, args.output)
     meta = outcome(result)
-    if cache is not None and key is not None:
+    if cache is not None and key is not None and storable(newest, keyed_at):
         cache.put(key, data, meta)
     return exit_status(meta, fail_on)
 

@@ -37,7 +37,8 @@ from guixml.index.sealed import cache_key, decode_verified, private_directory, s
     warn_once
 from guixml.version import __version__
 
-__all__ = ["Cache", "open_cache", "cache_directory"]
+__all__ = ["Cache", "open_cache", "cache_directory", "file_stamp", "stamp_of", "RACY_NS",
+           "remove_stale_temporaries"]
 
 SCHEMA_VERSION = "4"
 
@@ -213,7 +214,7 @@ class Cache:
             st = os.stat(path)
         except OSError:
             return None
-        stamp = _stamp(st)
+        stamp = stamp_of(st)
         seen = self._seen_table()
         known = seen.get(path)
         if known is not None and known[0] == stamp and \
@@ -392,10 +393,11 @@ def file_stamp(path: str) -> str | None:
         st = os.stat(path)
     except OSError:
         return None
-    return _stamp(st)
+    return stamp_of(st)
 
 
-def _stamp(st: os.stat_result) -> str:
+def stamp_of(st: os.stat_result) -> str:
+    """A file's stamp from its ``stat``: size, times, inode and device."""
     return f"{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\0{st.st_dev}"
 
 
