@@ -123,7 +123,9 @@ class Cache:
         remove_stale_temporaries(directory)
         try:
             self.db = self._connect()
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as error:
+            if not _is_damage(error):
+                raise  # full, read-only, locked: no cache this run
             # Garbage or half written (with its -wal/-shm): removed, made anew.
             self._remove_database()
             self.db = self._connect()
@@ -172,16 +174,22 @@ class Cache:
             self.db.execute("CREATE TABLE summary (key TEXT PRIMARY KEY, blob BLOB)")
             self.db.execute("CREATE TABLE seen (path TEXT PRIMARY KEY, entry BLOB)")
 
+    def _failed_read(self, error: sqlite3.DatabaseError) -> None:
+        if _is_damage(error):
+            self._damaged()
+        else:
+            warn_once(f"cache {self.path}: {error}; not reading it")
+
     def _write(self, statement: str, rows: list) -> None:
         """Store ROWS, best effort: a full disk or a read-only directory only
         means that less is cached."""
         try:
             self.db.executemany(statement, rows)
         except sqlite3.DatabaseError as error:
-            if isinstance(error, sqlite3.OperationalError):
-                warn_once(f"cache {self.path}: {error}; not storing")
-            else:
+            if _is_damage(error):
                 self._damaged()
+            else:
+                warn_once(f"cache {self.path}: {error}; not storing")
 
     def commit(self) -> None:
         try:
@@ -195,8 +203,8 @@ class Cache:
         if self._seen is None:
             try:
                 rows = self.db.execute("SELECT path, entry FROM seen").fetchall()
-            except sqlite3.DatabaseError:
-                self._damaged()
+            except sqlite3.DatabaseError as error:
+                self._failed_read(error)
                 rows = []
             self._seen = {}
             for path, entry in rows:
@@ -251,8 +259,8 @@ class Cache:
                 marks = ",".join("?" * len(chunk))
                 blobs.update(self.db.execute(
                     f"SELECT key, blob FROM summary WHERE key IN ({marks})", chunk))
-        except sqlite3.DatabaseError:
-            self._damaged()
+        except sqlite3.DatabaseError as error:
+            self._failed_read(error)
             blobs = {}
         return [_summary_of(k, blobs.get(k)) if k else None for k in keys]
 
@@ -416,6 +424,15 @@ def _store_entry(path: Path, kind: str, key: str, blob: bytes) -> None:
 def dump_channel(value: Any) -> bytes:
     """The whole-channel entry: plain tuples, so ``marshal`` (fast to load) will do."""
     return marshal.dumps(value)
+
+
+def _is_damage(error: sqlite3.DatabaseError) -> bool:
+    """Whether ERROR says the database file is garbage or corrupt (not full,
+    read-only or locked, which are SQLite's "operational" errors)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+    return not isinstance(error, sqlite3.OperationalError)
 
 
 def _load_plain(blob: Any) -> Any:
