@@ -197,3 +197,33 @@ def test_example_channel_validates(capsys, format):
     code, out, _ = audit(capsys, EXAMPLE, "--format", format)
     assert code == 0
     assert errors(format, json.loads(out)) == []
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+@pytest.mark.parametrize("value", ["--output={target}", "-o{target}", "--output", "-"])
+def test_changed_since_is_never_a_git_option(capsys, tmp_path, value):
+    channel = tmp_path / "ch"
+    shutil.copytree(EXAMPLE, channel)
+    git(channel, "init", "-q")
+    git(channel, "add", ".")
+    git(channel, "commit", "-q", "-m", "start")
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me\n")
+    code, out, err = audit(capsys, channel, f"--changed-since={value.format(target=target)}")
+    assert code == 2 and "not a git revision" in err and err.count("\n") == 1
+    assert target.read_text() == "keep me\n"
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_changed_since_takes_a_revision_that_names_a_commit(capsys, tmp_path):
+    channel = tmp_path / "ch"
+    shutil.copytree(EXAMPLE, channel)
+    git(channel, "init", "-q")
+    git(channel, "add", ".")
+    git(channel, "commit", "-q", "-m", "start")
+    git(channel, "tag", "start")
+    tree = subprocess.run(["git", "-C", str(channel), "rev-parse", "HEAD^{tree}"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    assert audit(capsys, channel, "--changed-since", "start")[0] == 0
+    code, _, err = audit(capsys, channel, "--changed-since", tree)  # a tree, not a commit
+    assert code == 2 and tree in err
