@@ -5,8 +5,10 @@ else ``$XDG_CACHE_HOME/guixml``, else ``~/.cache/guixml``.  Table ``summary``
 maps the SHA-256 of a file's bytes (plus the guixml version and the file's
 path as shown, which the summary records) to the pickled
 :class:`guixml.evaluate.summary.ModuleSummary`.  Table ``seen`` remembers, per path, the
-(size, mtime) at which the content hash was last computed, so an unchanged
-file is not read again; the key is still its content.  A second, whole-channel
+stamp (size, modification and change times, inode, device) at which the
+content hash was last computed and when, so an unchanged file is not read
+again; a file that had changed less than RACY_NS before is hashed again
+(git's "racily clean" rule), and the key is still its content.  A second, whole-channel
 entry (the file ``channel.marshal`` beside the database) keyed on the hash of
 all file keys holds the linked packages (in the shares linking made), so an
 unchanged channel loads in one read; it also records the library modules
@@ -17,8 +19,13 @@ classification, keyed on that hash, the rules and guixml's code, and checked
 against the library modules it looked up, so auditing the same tree again in
 another format or against another policy does not classify it again.
 
-Any problem with the cache (unwritable directory, corrupt database) disables
-it silently: the cache only ever saves time.
+Every entry (summary, ``seen`` row, channel, audits) is sealed with a keyed
+tag and checked before it is decoded (:mod:`guixml.index.sealed`): a planted,
+torn or damaged entry is a miss, computed again and rewritten.  A garbage or
+corrupt database is removed and made anew; a full disk or a read-only
+directory only means that less is stored; a directory or key not its
+owner's alone means no cache.  At most one warning says so: the cache only
+ever saves time.
 """
 
 from __future__ import annotations
