@@ -35,8 +35,9 @@ __all__ = ["cache_key", "seal", "unseal", "decode_verified", "private_directory"
 TAG_BYTES = 32
 KEY_BYTES = 32
 
-#: The key found, by where it was looked for (the environment may change in tests).
-_KEYS: dict[tuple[str, str], bytes | None] = {}
+#: The key found, by the environment it was looked for in (which may change
+#: in tests; looking at it is cheap, building the path is not).
+_KEYS: dict[tuple[str | None, ...], bytes | None] = {}
 _WARNED: set[str] = set()
 
 
@@ -81,10 +82,13 @@ def private_directory(directory: Path, what: str = "cache directory") -> bool:
 def cache_key() -> bytes | None:
     """The key entries are sealed with (see the module docstring), or None:
     then there is no cache."""
-    where = (os.environ.get("GUIXML_CACHE_KEY", ""), str(_config_home()))
-    if where not in _KEYS:
-        _KEYS[where] = _find_key(*where)
-    return _KEYS[where]
+    environ = os.environ
+    where = (environ.get("GUIXML_CACHE_KEY"), environ.get("XDG_CONFIG_HOME"),
+             environ.get("HOME"))
+    found = _KEYS.get(where, _KEYS)
+    if found is _KEYS:
+        found = _KEYS[where] = _find_key(where[0] or "", str(_config_home()))
+    return found  # type: ignore[return-value]
 
 
 def _find_key(given: str, config: str) -> bytes | None:
