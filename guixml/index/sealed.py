@@ -168,4 +168,5 @@ def decode_verified(codec: str, blob: Any) -> Any:
     process's own forked workers sent it through a pipe; never on bytes read
     from a file that was not verified first.
     """
+    # Only ever on verified bytes (see above).
     return pickle.loads(blob) if codec == "pickle" else marshal.loads(blob)
