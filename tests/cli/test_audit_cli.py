@@ -188,6 +188,7 @@ def test_report_cache_hit_and_invalidation(capsys, tmp_path, monkeypatch):
         audit(capsys, channel, "--fail-on", "review")
     monkeypatch.undo()
     monkeypatch.setenv("GUIXML_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(report_cache, "RACY_NS", -10**18)
     audit(capsys, channel)  # fills the cache for the changed tree
     monkeypatch.setattr(cli, "audit_report", no_audit)
     audit(capsys, channel)
