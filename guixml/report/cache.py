@@ -130,9 +130,9 @@ class ReportCache:
     def _usable(self) -> bool:
         return private_directory(self.base) and private_directory(self.directory)
 
-    def get(self, key: str) -> tuple[bytes, dict] | None:
-        """The report's text as UTF-8 bytes (no decoding: it is only copied
-        out) and its outcome, or None."""
+    def get(self, key: str) -> tuple[memoryview, dict] | None:
+        """The report's text as UTF-8 bytes (a view of the entry read: no
+        decoding and no copy, it is only written out) and its outcome, or None."""
         if not self._usable():
             return None
         try:
@@ -149,7 +149,7 @@ class ReportCache:
             return None
         if not isinstance(meta, dict):
             return None
-        return bytes(payload[8 + size:]), meta
+        return payload[8 + size:], meta
 
     def put(self, key: str, data: bytes, meta: dict) -> None:
         """Store, best effort: a cache that cannot be written is no error."""
