@@ -286,13 +286,12 @@ def _stored_audits(index: Any, store: Any, key: str | None,
     library module they depend on changed since)."""
     if key is None:
         return None
-    from guixml.index.channel import library_stamp
     try:
         (modules, stamp), rows = store.get_audits(key)
     except (TypeError, ValueError):
         return None
     if not isinstance(rows, list) or len(rows) != len(packages) \
-            or library_stamp(index.roots, modules) != stamp:
+            or index.stamp_library(modules) != stamp:
         return None
     with gc_paused():
         try:
@@ -337,6 +336,7 @@ def classify_packages(index: Any, ruleset: Any, packages: list, progress: Progre
 
 def _prefetch(classifier: Any, packages: list, progress: Progress | None) -> None:
     import marshal
+    from guixml.index import decode_verified
     from guixml.index.forking import run_shares
     if progress:
         progress("reading texts", 0, 0)
@@ -344,7 +344,7 @@ def _prefetch(classifier: Any, packages: list, progress: Progress | None) -> Non
     _, sent = run_shares(lambda _k: marshal.dumps(classifier.prefetch(packages[half:])), 2,
                          lambda: classifier.prefetch(packages[:half]))
     if sent[0] is not None:  # else the classifier does that half's share as it goes
-        classifier.add_prefetched(marshal.loads(sent[0]))
+        classifier.add_prefetched(decode_verified("marshal", sent[0]))  # our worker's
 
 
 _PROBLEM = re.compile(r"^(?P<file>[^:\n]+?):(?:(?P<line>\d+):(?P<column>\d+):)?\s*(?P<message>.*)$",
@@ -486,7 +486,13 @@ def changed_files(root: str, revision: str) -> set[str]:
         if done.returncode != 0:
             raise GuixmlError(f"{root}: git {' '.join(args)}: {done.stderr.strip()}")
         return done.stdout
-    changed = set(git("diff", "--name-only", "--relative", revision, "--", ".").splitlines())
+    if not revision or revision.startswith("-"):
+        raise GuixmlError(f"--changed-since {revision!r}: not a git revision")
+    # The revision is checked to name a commit, then given as its hash: no
+    # value of the user's is ever read by git as an option.
+    commit = git("rev-parse", "--verify", "--end-of-options",
+                 f"{revision}^{{commit}}").strip()
+    changed = set(git("diff", "--name-only", "--relative", commit, "--", ".").splitlines())
     changed |= set(git("ls-files", "--others", "--exclude-standard").splitlines())
     return {path for path in changed if path}
 

@@ -38,6 +38,11 @@ FIXTURES = TESTS / "fixtures"
 # The developers' tools (tools/bench.py, tools/vectors.py) are imported by
 # their tests as top-level modules.
 sys.path.insert(0, str(TESTS.parent / "tools"))
+# The cache's key (guixml.index.sealed) is made in a configuration directory
+# of the test run's own, not in the user's, unless a key is given.
+if "GUIXML_CACHE_KEY" not in os.environ:
+    import tempfile
+    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="guixml-test-config-")
 
 
 def find_guile() -> str | None:

@@ -172,14 +172,16 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_cache and not args.changed_since and sources is None and (
             format not in TIMED_FORMATS or "SOURCE_DATE_EPOCH" in os.environ):
         from guixml.index.cache import cache_directory
-        from guixml.report.cache import ReportCache, report_key
+        from guixml.report.cache import ReportCache, report_stamp, storable
         cache = ReportCache(cache_directory())
+        keyed_at = time.time_ns()
         options = {"format": format, "policy": args.policy or config.policy,
                    "all": args.all_packages, "color": color,
                    "problems": args.problems and format == "table", "width": width,
                    "only": sorted(os.path.realpath(p) for p in args.only),
                    "epoch": os.environ.get("SOURCE_DATE_EPOCH")}
-        key = report_key(args.paths, [*config.rules, *args.rules, config.file or ""], options)
+        key, newest = report_stamp(args.paths, [*config.rules, *args.rules, config.file or ""],
+                                   options)
         hit = cache.get(key)
         if hit is not None:
             data, meta = hit
@@ -199,7 +201,7 @@ def run(args: argparse.Namespace) -> int:
     meta = outcome(result)
     if not result.packages and not args.changed_since:
         meta["empty"] = ", ".join(args.only or args.paths)
-    if cache is not None and key is not None:
+    if cache is not None and key is not None and storable(newest, keyed_at):
         cache.put(key, data, meta)
     return exit_status(meta, fail_on)
 

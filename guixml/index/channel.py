@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from guixml.index.cache import file_stamp
+from guixml.index.sealed import decode_verified
 from guixml.index.collector import gc_paused
 from guixml.scheme.datum import Location, Source
 from guixml.errors import GuixmlError
@@ -616,7 +617,15 @@ class ChannelIndex:
         """The library modules looked up and :func:`library_stamp` of them now:
         what a stored result that depends on them is checked against."""
         modules = sorted(self.library_modules())
-        return modules, library_stamp(self.roots, modules)
+        return modules, self.stamp_library(modules)
+
+    def stamp_library(self, modules: Iterable[str]) -> str:
+        """:func:`library_stamp` of MODULES under this index's roots: by
+        content through the cache when there is one (its stat shortcut
+        follows git's rules), else by stat."""
+        store = getattr(self, "cache", None)
+        return library_stamp(self.roots, modules,
+                             store.digest if store is not None else file_stamp)
 
     @property
     def modules(self) -> dict[str, Module]:
@@ -709,12 +718,12 @@ def _load_channel(paths, jobs, use_cache, cache_dir) -> ChannelIndex:
     store = open_cache(cache_dir) if use_cache else None
     if store is not None:
         keys = [store.key(f.path, f.relative) or "" for f in files]
-        store.db.commit()
+        store.commit()
         channel_key = store.channel_key(keys, "\0".join(roots))
         cached = store.get_channel(channel_key) if all(keys) else None
         library = cached.get("library") if cached is not None else None
         if cached is not None and not (
-                library and library_stamp(roots, library[0]) == library[1]):
+                library and library_stamp(roots, library[0], store.digest) == library[1]):
             cached = None  # a library module changed, appeared or went away
         if cached is not None:
             from guixml.index.packed import PackedPackages
@@ -740,20 +749,22 @@ def _load_channel(paths, jobs, use_cache, cache_dir) -> ChannelIndex:
     return index
 
 
-def library_stamp(roots: Sequence[str], modules: Iterable[str]) -> str:
+def library_stamp(roots: Sequence[str], modules: Iterable[str],
+                  stamp: Any = file_stamp) -> str:
     """How the files of library MODULES look under ROOTS now: for each root,
-    whether the file is there and its size, times and inode.
+    whether the file is there and what STAMP (a function of a path, None for
+    no file) says of it: by default its size, times and inode; with a cache,
+    its content hash (``Cache.digest``, which reads a file again only when
+    its stat does not prove it unchanged, as git's index does), so that a
+    fresh clone or a restored cache still finds the entry.
 
     A whole-channel entry depends on the library modules linking used as much
-    as on the channel's files, and a module not found then may appear later.
-    By ``stat``, as git's index does (the change time catches what keeps size
-    and modification time): hashing them again would cost a warm load more
-    than it saves."""
+    as on the channel's files, and a module not found then may appear later."""
     digest = hashlib.sha256()
     for module in sorted(modules):
         relative = _module_file(module)
         for root in roots:
-            seen = file_stamp(os.path.join(root, relative)) or "-"
+            seen = stamp(os.path.join(root, relative)) or "-"
             digest.update(f"{module}\0{root}\0{seen}\n".encode())
     return digest.hexdigest()
 
@@ -820,7 +831,7 @@ def _read_files(files: list[ChannelFile], roots: list[str], store,
                     except Exception:  # that worker failed: read it below
                         continue
                     blobs.append((path, relative, blob))
-                    found_early[module] = pickle.loads(blob)
+                    found_early[module] = decode_verified("pickle", blob)  # a worker's
             if store is not None and blobs:
                 store.put_blobs(blobs)
             rest = [m for m in wanted if m not in found_early]
@@ -890,7 +901,7 @@ def _read_batch(work: list[tuple[str, str]], store, jobs: int,
                 k, blob = arriving.next(WORKER_TIMEOUT)
             except Exception:  # a worker failed, died or hangs: read the rest here
                 break
-            results[k] = pickle.loads(blob)
+            results[k] = decode_verified("pickle", blob)  # a worker's, by a pipe
             if on_summary is not None:
                 on_summary(results[k])
             if store is not None:

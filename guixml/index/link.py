@@ -95,6 +95,7 @@ def link_parallel(index: "ChannelIndex", modules: list[str], jobs: int,
     """
     import marshal
     from guixml.index.forking import run_shares
+    from guixml.index.sealed import decode_verified
     chunks = _shares(index, modules, jobs)
 
     def first() -> tuple[list[tuple], list[str], bytes]:
@@ -114,7 +115,8 @@ def link_parallel(index: "ChannelIndex", modules: list[str], jobs: int,
             more, more_errors = link_packed(index, chunks[k])
             share_blob = marshal.dumps((more, [])) if for_cache else b""
         else:
-            more, more_errors, used = marshal.loads(share_blob)
+            # From this process's own forked worker, through a pipe.
+            more, more_errors, used = decode_verified("marshal", share_blob)
             index.library_used.update(used)
         shares.append(share_blob)
         packed.extend(more)

@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from guixml.index.collector import gc_paused
+from guixml.index.sealed import decode_verified
 from guixml.scheme.datum import Location
 from guixml.evaluate.model import Input, LicenseRef, Origin, Package, Unresolved
 
@@ -120,7 +121,7 @@ def unpack_package(t: tuple) -> Package:
         propagated_inputs=tuple(_uninput(i) for i in t[10]),
         synopsis=t[11], description=t[12], home_page=t[13],
         licenses=tuple(LicenseRef(*x) for x in t[14]),
-        properties=None if t[15] is None else pickle.loads(t[15]),
+        properties=None if t[15] is None else decode_verified("pickle", t[15]),
         inherit=t[16], public=t[17], hidden=t[18], deprecated=t[19], superseded=t[20],
         generator=t[21],
         unresolved=tuple(Unresolved(k, f, x, _unloc(loc)) for k, f, x, loc in t[22]),

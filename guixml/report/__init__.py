@@ -18,12 +18,12 @@ from guixml.report.base import (
     PolicyVerdict,
     relative_file,
 )
-from guixml.report.cache import ReportCache, code_key, report_key
+from guixml.report.cache import ReportCache, code_key, report_key, report_stamp, storable
 from guixml.report.json import package_json
 
 __all__ = ["FORMATS", "render", "AuditReport", "PackageReport", "PolicyVerdict",
            "VERDICTS", "FAIL_ON_LEVELS", "relative_file", "ReportCache", "code_key",
-           "report_key", "package_json"]
+           "report_key", "report_stamp", "storable", "package_json"]
 
 #: The formats of ``guixml audit --format``, each a module of this package.
 FORMATS = ("table", "json", "csv", "sarif", "spdx", "cyclonedx", "html")

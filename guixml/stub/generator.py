@@ -96,6 +96,12 @@ class Stub:
     warnings: tuple[str, ...] = ()
 
 
+#: What a decoded file name must not hold: separators, control characters
+#: (NUL among them) or a ``..`` (with separators refused, only ``..`` alone
+#: could climb; any is refused, as a packager would not name a file so).
+_UNSAFE_FILE_NAME = re.compile(r"[/\\\x00-\x1f\x7f]|\.\.")
+
+
 def url_file_name(url: str) -> str:
     """The last path segment of URL, decoded; StubError when there is none."""
     parsed = urllib.parse.urlparse(url)
@@ -104,6 +110,10 @@ def url_file_name(url: str) -> str:
     segment = urllib.parse.unquote(parsed.path.rstrip("/").rsplit("/", 1)[-1])
     if not segment:
         raise StubError(f"{url}: the URL names no file; give --name")
+    if _UNSAFE_FILE_NAME.search(segment) or segment in (".", ".."):
+        # It becomes the origin's file-name and a path in the install plan.
+        raise StubError(f"{url}: the file name {segment!r} the URL decodes to holds a path "
+                        "separator, '..' or a control character; not a file name")
     return segment
 
 

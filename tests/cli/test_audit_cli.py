@@ -164,6 +164,10 @@ def test_progress_bar_only_on_a_terminal_after_a_second(monkeypatch):
 
 
 def test_report_cache_hit_and_invalidation(capsys, tmp_path, monkeypatch):
+    import guixml.report.cache as report_cache
+    # The tree is copied a moment ago: stored at once all the same (the racy
+    # rule has its own test in test_audit_cache.py).
+    monkeypatch.setattr(report_cache, "RACY_NS", -10**18)
     channel = tmp_path / "ch"
     shutil.copytree(EXAMPLE, channel)
     first = audit(capsys, channel, "--fail-on", "review")
@@ -184,6 +188,7 @@ def test_report_cache_hit_and_invalidation(capsys, tmp_path, monkeypatch):
         audit(capsys, channel, "--fail-on", "review")
     monkeypatch.undo()
     monkeypatch.setenv("GUIXML_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(report_cache, "RACY_NS", -10**18)
     audit(capsys, channel)  # fills the cache for the changed tree
     monkeypatch.setattr(cli, "audit_report", no_audit)
     audit(capsys, channel)
@@ -229,3 +234,33 @@ def test_problems_lists_them_all_and_only_filters_them(capsys, tmp_path):
 def test_a_path_with_no_package_exits_2(capsys, tmp_path):
     code, _, err = audit(capsys, tmp_path)
     assert code == 2 and err.strip() == f"guixml: no package found under {tmp_path}"
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+@pytest.mark.parametrize("value", ["--output={target}", "-o{target}", "--output", "-"])
+def test_changed_since_is_never_a_git_option(capsys, tmp_path, value):
+    channel = tmp_path / "ch"
+    shutil.copytree(EXAMPLE, channel)
+    git(channel, "init", "-q")
+    git(channel, "add", ".")
+    git(channel, "commit", "-q", "-m", "start")
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me\n")
+    code, out, err = audit(capsys, channel, f"--changed-since={value.format(target=target)}")
+    assert code == 2 and "not a git revision" in err and err.count("\n") == 1
+    assert target.read_text() == "keep me\n"
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_changed_since_takes_a_revision_that_names_a_commit(capsys, tmp_path):
+    channel = tmp_path / "ch"
+    shutil.copytree(EXAMPLE, channel)
+    git(channel, "init", "-q")
+    git(channel, "add", ".")
+    git(channel, "commit", "-q", "-m", "start")
+    git(channel, "tag", "start")
+    tree = subprocess.run(["git", "-C", str(channel), "rev-parse", "HEAD^{tree}"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    assert audit(capsys, channel, "--changed-since", "start")[0] == 0
+    code, _, err = audit(capsys, channel, "--changed-since", tree)  # a tree, not a commit
+    assert code == 2 and tree in err

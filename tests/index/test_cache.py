@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -151,3 +152,71 @@ def test_library_modules_only_a_linking_worker_used_are_checked_too(tmp_path):
     assert versions() == ["0", "0", "1.0", "1.0"]
     deep("2.0")
     assert versions() == ["0", "0", "2.0", "2.0"]
+
+
+def _same_size_edit(path: Path, old: str, new: str) -> None:
+    """Replace OLD by NEW (as long) in PATH and set its times back, as
+    ``touch -d`` or ``rsync -t`` would: only the change time and a hash tell."""
+    before = path.stat()
+    text = path.read_text()
+    assert len(old) == len(new) and old in text
+    path.write_text(text.replace(old, new))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+
+
+def test_an_edit_keeping_size_and_mtime_is_seen_by_its_change_time(tmp_path, monkeypatch):
+    import guixml.index.cache as cache_module
+    monkeypatch.setattr(cache_module, "RACY_NS", -10**18)  # the stat alone decides here
+    channel = tmp_path / "channel"
+    shutil.copytree(FIXTURE, channel)
+    cache = str(tmp_path / "cache")
+    load_channel([str(channel)], cache_dir=cache, jobs=1).packages()
+    flush_writes()
+    _same_size_edit(channel / "demo" / "other.scm", '"3.0"', '"3.9"')
+    index = load_channel([str(channel)], cache_dir=cache, jobs=1)
+    assert index.package("(demo other)", "liba").version == "3.9"
+
+
+def test_a_racily_clean_file_is_hashed_again(tmp_path, monkeypatch):
+    # A file system (or tool) that keeps every stamp: a file changed just
+    # before its hash was taken is not trusted by its stamp (git's rule).
+    import guixml.index.cache as cache_module
+    monkeypatch.setattr(cache_module, "stamp_of", lambda st: f"{st.st_size}")
+    store = open_cache(str(tmp_path / "cache"))
+    a = tmp_path / "a.scm"
+    a.write_text("(define x 1)")
+    first = store.digest(str(a))
+    a.write_text("(define x 2)")
+    assert store.digest(str(a)) != first
+    monkeypatch.setattr(cache_module, "RACY_NS", -10**18)
+    settled = store.digest(str(a))
+    a.write_text("(define x 3)")
+    assert store.digest(str(a)) == settled  # what the racy rule guards against
+
+
+def test_a_fresh_clone_of_the_library_finds_the_linked_channel_by_content(tmp_path):
+    root = tmp_path / "guix"
+    _checkout(root, "1.0")
+    cache = str(tmp_path / "cache")
+    assert _version(root, cache, 1) == ("1.0", False)
+    library = root / "guix" / "fake.scm"
+    text = library.read_bytes()
+    library.unlink()
+    library.write_bytes(text)  # another inode and times, the same content
+    assert _version(root, cache, 1) == ("1.0", True)
+
+
+def test_seen_stamps_cannot_be_planted(tmp_path):
+    import sqlite3
+    store = open_cache(str(tmp_path / "cache"))
+    a = tmp_path / "a.scm"
+    a.write_text("(define x 1)")
+    store.digest(str(a))
+    store.commit()
+    db = sqlite3.connect(tmp_path / "cache" / "index.sqlite3")
+    db.execute("UPDATE seen SET entry = ?", (b"\0" * 40,))
+    db.commit()
+    a.write_text("(define x 2)")
+    fresh = open_cache(str(tmp_path / "cache"))
+    assert fresh.digest(str(a)) == open_cache(str(tmp_path / "other")).digest(str(a))

@@ -270,3 +270,32 @@ def test_file_name_not_doubled_when_it_holds_the_name():
     stub = make_stub(StubRequest(url="https://huggingface.co/o/m/resolve/main/tiny-llm-v1.2-q4_0.gguf"))
     assert (stub.name, stub.version) == ("tiny-llm-q4-0", "1.2")
     assert "tiny-llm-q4-0-tiny-llm" not in stub.text
+
+
+@pytest.mark.parametrize("url", [
+    "https://example.org/models/..%2F..%2Fetc%2Fpasswd",
+    "https://example.org/models/%2e%2e",
+    "https://example.org/models/%2E%2E%2Fweights.bin",
+    "https://example.org/models/a%5C..%5Cweights.bin",
+    "https://example.org/models/weights.bin%00.txt",
+    "https://example.org/models/weights%0a.bin",
+])
+def test_a_url_decoding_to_a_path_is_refused(url, capsys):
+    with pytest.raises(StubError, match="path separator"):
+        make_stub(StubRequest(url))
+    assert main(["stub", url]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+
+
+@given(st.text(min_size=1, max_size=12))
+@settings(max_examples=200, deadline=None)
+def test_no_decoded_url_puts_a_separator_or_dots_in_the_stub(segment):
+    import urllib.parse
+    url = "https://example.org/models/" + urllib.parse.quote(segment, safe="") + ".gguf"
+    try:
+        stub = make_stub(StubRequest(url, version="1"))
+    except GuixmlError:
+        return
+    for part in (stub.file_name, stub.name):
+        assert not any(bad in part for bad in ("/", "\\", "..", "\0", "\n"))
