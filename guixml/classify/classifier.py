@@ -75,11 +75,17 @@ _PROPERTY_ROLES = {"model", "separate", "tangled", "external"}
 
 #: Input fields a package uses when it runs (native inputs serve the build only).
 _RUNTIME_FIELDS = frozenset({"inputs", "propagated-inputs"})
-#: A run-time input that downloads weights: strong, but a veto (dataset
-#: libraries, API clients) still removes it.
-_FETCHER_CONFIDENCE = 0.85
-#: A machine-learning framework among the run-time inputs: corroboration only.
+#: A run-time input that downloads weights: weak alone (training utilities and
+#: analysis libraries use the hub client for their own files), it decides with
+#: any text signal of a model or a runner; a veto (dataset libraries, API
+#: clients) removes it.
+_FETCHER_CONFIDENCE = 0.6
+#: A machine-learning framework among the run-time inputs: corroboration only,
+#: of a text signal (a fetcher among the inputs is not one).
 _FRAMEWORK_RUNTIME_CONFIDENCE = 0.5
+#: The same, of a weak training signal ("implementation in PyTorch",
+#: "Transformer building blocks"): code built on a framework to define models.
+_FRAMEWORK_TRAINING_CONFIDENCE = 0.6
 _WINDOW = 400  # characters searched before a wired path for the input it names
 
 #: How deep input chains are followed on a first visit (Python's stack is finite;
@@ -500,6 +506,8 @@ class Classifier:
             and all(p.flags & re.IGNORECASE for p in fact_patterns) else None
         #: Facts about libraries that download weights at run time (see _fetcher_of).
         self._fetchers = tuple(f for f in self.rules.facts if "fetcher" in f.carries)
+        #: Weak training rules a framework among the run-time inputs corroborates.
+        self._framework_rules = frozenset(r.id for r in self.rules.rules if r.framework)
         self._fetcher_memo: dict[int, Fact | None] = {}
         self._effective_memo: dict[int, Package] = {}
         self._guarded = False  # set when an answer of _effective met a package in progress
@@ -686,13 +694,24 @@ class Classifier:
                     scores.add("separate", verdict.confidence, ev)
         framework = next((v for v in verdicts if v.cls == "training-software"
                           and v.field in _RUNTIME_FIELDS), None)
-        if framework is not None and "external" in scores.evidence:
+        fetched = {f"fact.{f.id}" for f in self._fetchers}
+        if framework is not None and any(e.rule not in fetched for _, e in
+                                         scores.evidence.get("external", ())):
             # Weak: code built on a deep-learning framework that a text rule
             # already suspects of running models (corroboration only).
             scores.add("external", _FRAMEWORK_RUNTIME_CONFIDENCE, Evidence(
                 rule="propagate.framework-runtime", field=framework.field,
                 matched=framework.label or framework.ref or "",
                 note="runs on a machine-learning framework at run time (weak)",
+                location=package.location))
+        if framework is not None and any(e.rule in self._framework_rules for _, e in
+                                         scores.evidence.get("training", ())):
+            # Weak: a text rule suspects a model library, and it is built on a
+            # framework that trains what it defines.
+            scores.add("training", _FRAMEWORK_TRAINING_CONFIDENCE, Evidence(
+                rule="propagate.framework-runtime", field=framework.field,
+                matched=framework.label or framework.ref or "",
+                note="defines its models on a machine-learning framework at run time (weak)",
                 location=package.location))
 
         # Payload: a package that builds no code is a model, else weights are tangled.

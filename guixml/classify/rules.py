@@ -66,6 +66,8 @@ class Rule:
     description: str = ""
     vetoes: tuple[str, ...] = ()
     origin_file: str = ""
+    #: A weak training signal that a framework among the run-time inputs corroborates.
+    framework: bool = False
 
 
 @frozen
@@ -204,7 +206,7 @@ def _entry(name: str, what: str, index: int, raw: Any, known: set[str]) -> tuple
 def _rule(name: str, index: int, raw: Any) -> Rule:
     rule_id, where = _entry(name, "rule", index, raw, {
         "id", "kind", "fields", "pattern", "suggests", "confidence", "description",
-        "vetoes", "case"})
+        "vetoes", "case", "framework"})
     kind = raw.get("kind")
     if kind not in FIELDS:
         raise RuleError(f"{where}: `kind` must be one of {list(KINDS)}, not {kind!r}")
@@ -230,13 +232,18 @@ def _rule(name: str, index: int, raw: Any) -> Rule:
     description = raw.get("description", "")
     if not isinstance(description, str):
         raise RuleError(f"{where}: `description` must be a string")
+    framework = raw.get("framework", False)
+    if not isinstance(framework, bool) or (framework and suggests != "training"):
+        raise RuleError(f"{where}: `framework` must be true or false, and true only "
+                        "for a rule suggesting `training`")
     pattern = _compile(where, raw.get("pattern"), bool(raw.get("case")))
     if suggests == "wrapper" and "name" not in pattern.groupindex:
         raise RuleError(f"{where}: a `wrapper` rule needs a (?P<name>...) group")
     return Rule(id=rule_id, kind=kind, fields=fields,
                 pattern=pattern,
                 suggests=suggests, confidence=float(confidence),
-                description=description, vetoes=vetoes, origin_file=name)
+                description=description, vetoes=vetoes, origin_file=name,
+                framework=framework)
 
 
 def _fact(name: str, index: int, raw: Any) -> Fact:

@@ -433,3 +433,36 @@ def test_near_misses_keep_weak_and_vetoed_evidence(rules):
                                                              "learning models."), rules)
     assert strong.weights == "external"
     assert all(m.conclusion != "external" for m in strong.near_misses)
+
+
+def _runtime(*names: str) -> tuple[Input, ...]:
+    return tuple(Input(field="propagated-inputs", kind="package", ref=n, label=n) for n in names)
+
+
+def test_framework_corroborates_weak_training_signals(rules):
+    torch = package(name="python-pytorch", variable="python-pytorch", synopsis="Tensors")
+    hub = package(name="python-hub-client", variable="python-hub-client", synopsis="Hub client",
+                  source=Origin(method="url-fetch", uris=(
+                      "https://files.pythonhosted.org/packages/source/h/huggingface_hub/"
+                      "huggingface_hub-0.30.0.tar.gz",)))
+    table = {"python-pytorch": torch, "python-hub-client": hub}
+    resolve = lambda name, pkg, module=None: table.get(name)  # noqa: E731
+    layers = dict(synopsis="Linformer implementation in PyTorch")
+    on_torch = package(name="python-linformer", propagated_inputs=_runtime("python-pytorch"),
+                       **layers)
+    alone = package(name="python-linformer", **layers)
+    decoder = package(name="python-vdec", synopsis="A video decoder for PyTorch",
+                      propagated_inputs=_runtime("python-pytorch"))
+    assert classify_package(on_torch, rules, resolve).training_software
+    assert not classify_package(alone, rules, resolve).training_software
+    assert not classify_package(decoder, rules, resolve).training_software
+    # The hub client alone is weak: a training utility using it is no runner;
+    # with a text signal of a model library it is.
+    utility = package(name="python-speedup", synopsis="Speedup",
+                      propagated_inputs=_runtime("python-hub-client", "python-pytorch"))
+    models = package(name="python-imgmodels", synopsis="PyTorch Image Models",
+                     propagated_inputs=_runtime("python-hub-client", "python-pytorch"))
+    assert classify_package(utility, rules, resolve).weights == "none"
+    audit = classify_package(models, rules, resolve)
+    assert audit.weights == "external" and audit.training_software
+    assert any(e.rule == "fact.huggingface-hub" for e in audit.evidence)

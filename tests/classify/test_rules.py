@@ -81,6 +81,19 @@ def test_strong_signals_decide_alone_weak_ones_do_not(rules):
                                 "associate the images with a response", True),
     ("text.models-are-trained", "This network is trained on ImageNet.", False),
     ("text.models-are-trained", "Models are downloaded. The network is fast.", False),
+    ("text.framework-code-weak", "Linformer implementation in Pytorch", True),
+    ("text.framework-code-weak", "built on top of PyTorch and AnnData", True),
+    ("text.framework-code-weak", "A video decoder for PyTorch", False),
+    ("text.framework-code-weak", "profile PyTorch models", False),
+    ("text.architecture-weak", "composable Transformer building blocks", True),
+    ("text.architecture-weak", "Local attention, window with lookback", True),
+    ("text.framework-code-weak", "statistical analysis in TensorFlow", True),
+    ("text.framework-code-weak", "Implementation of Gaussian Processes in PyTorch", True),
+    ("text.architecture-weak", "an inference engine for transformer models", False),
+    ("text.architecture-weak", "the building blocks necessary to create systems", False),
+    ("text.uses-existing-models",
+     "use existing neural network potential parameterizations to predict energies", True),
+    ("text.uses-existing-models", "use existing models of the building", False),
 ])
 def test_rule_patterns(rules, rule_id, text, expected):
     assert bool(rules.rule(rule_id).pattern.search(text)) is expected
@@ -159,6 +172,8 @@ def test_extra_rules_are_added_and_replace_builtins(tmp_path):
      "`carries`"),
     ('[[fact]]\nid = "f"\ncarries = ["weights"]\ncitation = "https://x"\n', "`match`"),
     ('[settings]\nthreshold = 0\n', "threshold"),
+    ('[[rule]]\nid = "x"\nkind = "text"\npattern = "a"\nsuggests = "external"\n'
+     'confidence = 0.5\nframework = true\n', "`framework`"),
     ('this is = = not toml', "extra.toml"),
 ])
 def test_bad_rule_files_are_reported_with_their_name(tmp_path, body, message):
