@@ -86,6 +86,13 @@ _WINDOW = 400  # characters searched before a wired path for the input it names
 #: classify_channel visits every package anyway, so little is lost).
 _MAX_DEPTH = 120
 
+# Evidence fields read from a package's own text, and the model's attribute
+# holding it (an inherited one equals the parent's); code fields are found in
+# the form's text, so their writer is the first with the field in its form.
+_TEXT_FIELDS = {"name": "name", "synopsis": "synopsis", "description": "description",
+                "home-page": "home_page", "properties": "properties"}
+_CODE_FIELDS = frozenset({"arguments", "install-plan", "builder"})
+
 
 # ------------------------------------------------------------------ text --
 
@@ -750,7 +757,49 @@ class Classifier:
         )
         audit, active = self._inherited(original, audit, active, scores)
         audit = self._apply_properties(original, audit)
-        return audit, active
+        return self._located(original, audit), active
+
+    def _writer(self, package: Package, field: str) -> Package:
+        """The package whose definition holds the text of PACKAGE's FIELD (an
+        evidence field): PACKAGE itself, or the ancestor it inherits it from."""
+        owner = package
+        for _ in range(8):  # as deep as _code_texts looks for inherited code
+            parent = self._parent(owner)
+            if parent is None:
+                break
+            if field in _CODE_FIELDS:
+                written = (owner.arguments is not None or owner.field_span("arguments")
+                           or self._field_of(self.form_text(owner) or "", "arguments"))
+                if written:
+                    break
+            elif field == "snippet":
+                if (owner.source is not None and owner.source != parent.source) \
+                        or self._field_of(self.form_text(owner) or "", "snippet"):
+                    break
+            else:
+                attribute = _TEXT_FIELDS.get(field)
+                if attribute is None or getattr(owner, attribute) != getattr(parent, attribute):
+                    break
+            owner = parent
+        return owner
+
+    def _located(self, package: Package, audit: PackageAudit) -> PackageAudit:
+        """AUDIT with the evidence whose text PACKAGE inherits located at the
+        definition that holds it (the parent's file and line), not the child's."""
+        if not package.inherit:
+            return audit
+        changed = False
+        evidence = []
+        for item in audit.evidence:
+            if item.field in _TEXT_FIELDS or item.field in _CODE_FIELDS \
+                    or item.field == "snippet":
+                if item.location is None or item.location is package.location:
+                    owner = self._writer(package, item.field)
+                    if owner is not package and owner.location is not None:
+                        item = attrs.evolve(item, location=owner.location)
+                        changed = True
+            evidence.append(item)
+        return attrs.evolve(audit, evidence=tuple(evidence)) if changed else audit
 
     def _parent(self, package: Package) -> Package | None:
         """The package PACKAGE inherits, when it resolves to another package."""
