@@ -75,3 +75,37 @@ def test_each_line_is_the_package_object_encoded():
     line = _PackageLines(report.roots, encode)
     for entry in report.packages + report.packages:  # the second time from the memo
         assert line(entry) == encode(package_json(entry, report.roots))
+
+
+def test_definitions_not_evaluated_are_listed(tmp_path):
+    """A package that fails to evaluate is not silently missing: the document
+    lists it under not_evaluated (schema 1.2), and the table says how many."""
+    import json
+
+    from guixml import api
+    from guixml.report import json as json_report
+    from guixml.report import table
+
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "pkgs.scm").write_text("""\
+(define-module (demo pkgs)
+  #:use-module (guix packages)
+  #:use-module (guix build-system gnu))
+
+(define-public fine
+  (package (name "fine") (version "1") (source #f) (build-system gnu-build-system)
+    (synopsis "s") (description "d") (home-page "https://example.org") (license #f)))
+
+(define-public broken
+  (let loop ((n 0))
+    (package (inherit fine) (name "broken"))))
+""")
+    report = api.audit_report([str(tmp_path)], cache=False)
+    doc = json.loads(json_report.render(report))
+    assert doc["schema_version"] == "1.2"
+    assert doc["summary"]["packages"] == 1 and doc["summary"]["not_evaluated"] == 1
+    (entry,) = doc["not_evaluated"]
+    assert entry["variable"] == "broken"
+    assert entry["location"] == {"file": "demo/pkgs.scm", "line": 9, "column": 0}
+    assert entry["reason"].startswith("guixml cannot evaluate a named let yet")
+    assert any("1 definition(s) not evaluated" in line for line in table.summary_lines(report))
