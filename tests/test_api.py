@@ -306,3 +306,25 @@ def test_inherited_evidence_points_at_the_parent(tmp_path):
     assert places("speech-next") == {("synopsis", "inh/base.scm", 6)}
     # speech-reworded writes its own
     assert places("speech-reworded") == {("synopsis", "inh/variants.scm", 12)}
+
+
+def test_indexing_reports_counted_progress(tmp_path):
+    """Reading and linking the modules are counted (the CLI draws them as a
+    bar on a terminal): each phase ends at its total."""
+    for k in range(6):
+        (tmp_path / "demo").mkdir(exist_ok=True)
+        (tmp_path / "demo" / f"m{k}.scm").write_text(f"""\
+(define-module (demo m{k})
+  #:use-module (guix packages))
+
+(define-public p{k}
+  (package (name "p{k}") (version "1") (source #f) (build-system #f)
+    (synopsis "s") (description "d") (home-page "https://example.org") (license #f)))
+""")
+    seen = []
+    api.audit_report([str(tmp_path)], cache=False,
+                     progress=lambda phase, done, total: seen.append((phase, done, total)))
+    for phase in ("reading modules", "linking modules"):
+        counted = [(done, total) for name, done, total in seen if name == phase]
+        assert counted and counted[-1] == (6, 6), (phase, seen)
+        assert all(0 <= done <= total for done, total in counted)

@@ -17,7 +17,8 @@ from guixml.index.collector import gc_paused
 from guixml.index.forking import run_shares
 from guixml.index.link import origin_model
 from guixml.index.packed import PackedPackages, package_head
+from guixml.index.progress import reporting
 
 __all__ = ["cache_directory", "file_stamp", "open_cache", "ChannelIndex", "library_stamp",
            "load_channel", "gc_paused", "run_shares", "origin_model", "PackedPackages",
-           "package_head"]
+           "package_head", "reporting"]
