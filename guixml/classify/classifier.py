@@ -441,11 +441,28 @@ class _Found:
         return self._name
 
 
-def _snippet(text: str, match: re.Match[str], width: int = 50) -> str:
+_TOKEN_END = re.compile(r"[\s()\[\]\"']")
+
+
+def _snippet(text: str, match: re.Match[str], width: int = 50, limit: int = 160) -> str:
+    """The text around MATCH, about WIDTH characters of context, cut only
+    between tokens (at a space, parenthesis or quote, never inside
+    `,(string-append`), an ellipsis where text was left out; at most LIMIT
+    characters."""
     start = max(0, match.start() - width // 2)
     end = min(len(text), match.end() + width // 2)
+    if start > 0 and not _TOKEN_END.match(text, start - 1):
+        found = _TOKEN_END.search(text, start, match.start())
+        start = found.end() if found else match.start()
+    if end < len(text) and not _TOKEN_END.match(text, end):
+        before = [m.start() for m in _TOKEN_END.finditer(text, match.end(), end)]
+        end = before[-1] if before else match.end()
     piece = " ".join(text[start:end].split())
-    return piece if len(piece) <= 160 else piece[:157] + "..."
+    cut_tail = end < len(text)
+    if len(piece) > limit - 2:
+        cut = piece.rfind(" ", 0, limit - 2)
+        piece, cut_tail = piece[:cut if cut > 0 else limit - 2], True
+    return ("\u2026" if start > 0 else "") + piece + ("\u2026" if cut_tail else "")
 
 
 # ---------------------------------------------------------- classifier --

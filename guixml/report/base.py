@@ -26,6 +26,8 @@ __all__ = [
     "PackageReport",
     "AuditReport",
     "NotEvaluated",
+    "EvidenceGroup",
+    "grouped_evidence",
     "relative_file",
     "json_value",
     "weight_inputs",
@@ -98,6 +100,36 @@ class PackageReport:
     @property
     def location(self) -> Location | None:
         return self.audit.package.location
+
+
+@frozen
+class EvidenceGroup:
+    """Evidence of one package with the same matched text in the same field,
+    however many rules found it: shown once, with every rule that did."""
+
+    rules: tuple[str, ...]
+    field: str
+    matched: str
+    notes: tuple[str, ...]
+    location: Location | None
+
+
+def grouped_evidence(evidence: Any) -> tuple[EvidenceGroup, ...]:
+    """EVIDENCE grouped by (field, matched text), in the order each first
+    appears (the human formats show a text once, not once per rule; JSON keeps
+    every piece)."""
+    groups: dict[tuple[str, str], list] = {}
+    for item in evidence:
+        key = (item.field, item.matched)
+        if key in groups:
+            rules, notes, location = groups[key]
+            rules.append(item.rule)
+            if item.note and item.note not in notes:
+                notes.append(item.note)
+        else:
+            groups[key] = [[item.rule], [item.note] if item.note else [], item.location]
+    return tuple(EvidenceGroup(tuple(rules), field, matched, tuple(notes), location)
+                 for (field, matched), (rules, notes, location) in groups.items())
 
 
 @frozen

@@ -109,3 +109,30 @@ def test_definitions_not_evaluated_are_listed(tmp_path):
     assert entry["location"] == {"file": "demo/pkgs.scm", "line": 9, "column": 0}
     assert entry["reason"].startswith("guixml cannot evaluate a named let yet")
     assert any("1 definition(s) not evaluated" in line for line in table.summary_lines(report))
+
+
+def test_evidence_is_cut_between_tokens_and_shown_once():
+    import re
+
+    from guixml.classify.classifier import _snippet
+    from guixml.classify.results import Evidence
+    from guixml.report.base import grouped_evidence
+
+    code = ('(snippet #~(begin (delete-file-recursively "models") '
+            '(substitute* "x" (("a") ,(string-append "b" "c")))))')
+    piece = _snippet(code, re.search("models", code))
+    assert piece.startswith("\u2026") and piece.endswith("\u2026")
+    inner = piece.strip("\u2026")
+    assert inner in " ".join(code.split())
+    # cut at a token's edge on both sides
+    assert code[code.index(inner) - 1] in " ()\"'" and code[code.index(inner) + len(inner)] in " ()\"'"
+    long = "word " * 200
+    assert len(_snippet(long, re.compile("word").search(long, 500))) <= 160
+    whole = "pre-trained models"
+    assert _snippet(whole, re.search("trained", whole)) == whole
+    same = [Evidence("text.a", "synopsis", "pre-trained models", "A"),
+            Evidence("text.b", "synopsis", "pre-trained models", "B"),
+            Evidence("text.c", "description", "other", "")]
+    groups = grouped_evidence(same)
+    assert [(g.rules, g.matched, g.notes) for g in groups] == [
+        (("text.a", "text.b"), "pre-trained models", ("A", "B")), (("text.c",), "other", ())]
