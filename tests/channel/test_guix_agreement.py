@@ -32,7 +32,7 @@ from guixml.policy.vocabulary import properties_problems
 
 SCRIPT = REPO / "tests" / "guile" / "guix-properties.scm"
 FIXTURE = REPO / "tests" / "fixtures" / "splice"
-MODULES = ["(acceptance ml-splice)"]
+MODULES = ["(acceptance ml-splice)", "(acceptance ml-fold)"]
 
 Row = tuple[str, str, tuple[tuple[str, str], ...], tuple[tuple[str, str, str, tuple[str, ...]], ...]]
 
@@ -112,5 +112,11 @@ def test_guix_and_guixml_agree_on_annotated_files(tmp_path: Path) -> None:
     assert all(v[1] == "review" and v[3][-1] == "invalid-annotation"
                for v in first["acc-invalid"][3])
     assert first["acc-invalid-spliced"][2] == first["acc-invalid"][2]
+    # (fold alist-delete (package-properties parent) '(ml-...)) overrides
+    assert first["acc-fold-override"][2] == ()
+    assert first["acc-fold-override"][3][0][3] == ("weights-not-shipped",)
+    # annotate drops the parent's keys from the splice so: no duplicate left
+    assert ("duplicate-key", "ml-weights") in first["acc-fold-variant"][2]
+    assert stages[1]["acc-fold-variant"][2] == ()
     # annotate changed something, and a second run nothing.
     assert stages[1] != stages[0] and stages[2] == stages[1]
