@@ -216,7 +216,9 @@ def _classify(index: Any, ruleset: Any, keep: Callable[[str], bool] | None,
     those are, for the stored classification (None: do not store it)."""
     if progress:
         progress("indexing", 0, 0)
-    packages = [p for p in index.packages() if keep is None or keep(p.file)]
+    from guixml.index import reporting
+    with reporting(progress):  # modules linked, counted
+        packages = [p for p in index.packages() if keep is None or keep(p.file)]
     store, key = _stored_audits_key(index, ruleset, selection)
     audits = _stored_audits(index, store, key, packages)
     if audits is None:
@@ -341,8 +343,16 @@ def _prefetch(classifier: Any, packages: list, progress: Progress | None) -> Non
     if progress:
         progress("reading texts", 0, 0)
     half = len(packages) // 2
+
+    def mine() -> None:  # this process's half, counted (the other keeps pace)
+        step = 512
+        for start in range(0, half, step):
+            classifier.prefetch(packages[start:start + step])
+            if progress:
+                progress("reading texts", min(half, start + step), half)
+
     _, sent = run_shares(lambda _k: marshal.dumps(classifier.prefetch(packages[half:])), 2,
-                         lambda: classifier.prefetch(packages[:half]))
+                         mine)
     if sent[0] is not None:  # else the classifier does that half's share as it goes
         classifier.add_prefetched(decode_verified("marshal", sent[0]))  # our worker's
 
@@ -424,7 +434,9 @@ def audit_report(channel_or_result: Any, *, policy: str | None = None, rules: An
         return report_of(channel_or_result, policy=policy, config=config)
     if progress:
         progress("indexing", 0, 0)
-    index = _index(channel_or_result, cache)
+    from guixml.index import reporting
+    with reporting(progress):  # modules read and linked, counted
+        index = _index(channel_or_result, cache)
     ruleset = _rules(config, rules)
     result = audit(index, rules=ruleset, config=config, only=only,
                    changed_since=changed_since, progress=progress)

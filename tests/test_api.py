@@ -256,3 +256,75 @@ def test_wrapped_packages_have_their_line_and_deprecated_aliases_are_folded():
     reported = {entry.package.variable for entry in report.packages}
     assert "libfoo" in reported
     assert not {"old-foo", "%older-foo/deprecated"} & reported
+
+
+def test_inherited_evidence_points_at_the_parent(tmp_path):
+    """Evidence whose text a variant inherits (its parent's description, its
+    parent's build code) is located at the parent's definition, in its file."""
+    (tmp_path / "inh").mkdir()
+    (tmp_path / "inh" / "base.scm").write_text("""\
+(define-module (inh base)
+  #:use-module (guix packages)
+  #:use-module (guix build-system gnu))
+
+(define-public speech
+  (package
+    (name "speech")
+    (version "1")
+    (source #f)
+    (build-system gnu-build-system)
+    (synopsis "Speech recognition with pre-trained neural network models")
+    (description "This package provides a recognizer shipping pre-trained models.")
+    (home-page "https://example.org")
+    (license #f)))
+""")
+    (tmp_path / "inh" / "variants.scm").write_text("""\
+(define-module (inh variants)
+  #:use-module (guix packages)
+  #:use-module (inh base))
+
+(define-public speech-next
+  (package
+    (inherit speech)
+    (name "speech-next")
+    (version "2")))
+
+(define-public speech-reworded
+  (package
+    (inherit speech)
+    (name "speech-reworded")
+    (synopsis "Speech recognition with pre-trained neural network models, again")))
+""")
+    report = api.audit_report([str(tmp_path)], cache=False)
+    by_variable = {entry.package.variable: entry for entry in report.packages}
+    def places(variable):
+        return {(e.field, e.location.file, e.location.line)
+                for e in by_variable[variable].audit.evidence if e.field == "synopsis"}
+
+    assert by_variable["speech"].audit.weights != "none"
+    # the synopsis speech-next inherits is written in inh/base.scm
+    assert places("speech-next") == {("synopsis", "inh/base.scm", 6)}
+    # speech-reworded writes its own
+    assert places("speech-reworded") == {("synopsis", "inh/variants.scm", 12)}
+
+
+def test_indexing_reports_counted_progress(tmp_path):
+    """Reading and linking the modules are counted (the CLI draws them as a
+    bar on a terminal): each phase ends at its total."""
+    for k in range(6):
+        (tmp_path / "demo").mkdir(exist_ok=True)
+        (tmp_path / "demo" / f"m{k}.scm").write_text(f"""\
+(define-module (demo m{k})
+  #:use-module (guix packages))
+
+(define-public p{k}
+  (package (name "p{k}") (version "1") (source #f) (build-system #f)
+    (synopsis "s") (description "d") (home-page "https://example.org") (license #f)))
+""")
+    seen = []
+    api.audit_report([str(tmp_path)], cache=False,
+                     progress=lambda phase, done, total: seen.append((phase, done, total)))
+    for phase in ("reading modules", "linking modules"):
+        counted = [(done, total) for name, done, total in seen if name == phase]
+        assert counted and counted[-1] == (6, 6), (phase, seen)
+        assert all(0 <= done <= total for done, total in counted)

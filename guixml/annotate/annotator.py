@@ -39,6 +39,7 @@ Policies (docs/annotate.md explains why):
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections import defaultdict
 from functools import cache
@@ -282,8 +283,12 @@ def _merge_field(text: str, existing: List, entries: Sequence[PropertyEntry],
             edits.append(Edit(current.start, current.end, entry.text))
             changed.append(entry.key)
     if missing and splices:
+        first = _position(alist, splices[0])
+        moved = first > 0 and text[alist[first - 1].end:splices[0].start].strip(" \t") == ""
+        # where the first splice's expression will stand (on a line of its own)
+        indent = indent_like(text, alist[0].start) + "  " if moved else None
         spliced = _splice_edits(text, splices, entries, splice,
-                                bool(present.keys() & _our_keys(entries)))
+                                bool(present.keys() & _our_keys(entries)), indent)
         if isinstance(spliced, PackageEdit):
             return spliced
         edits.extend(spliced)
@@ -314,32 +319,67 @@ def _our_keys(entries: Sequence[PropertyEntry]) -> set[str]:
 
 def _splice_edits(text: str, splices: list[List], entries: Sequence[PropertyEntry],
                   splice: "Callable[[Any, Sequence[PropertyEntry]], str] | None",
-                  own: bool) -> "list[Edit] | PackageEdit":
-    """Whether the entries we put in front of a quasiquoted alist's ``,@EXPR``
-    items can override them without a key twice in the evaluated alist.
+                  own: bool, first_indent: str | None = None) -> "list[Edit] | PackageEdit":
+    """What a quasiquoted alist's ``,@EXPR`` items need so that the entries we
+    put in front of them override, without a key twice in the evaluated alist.
 
     Each EXPR is judged by SPLICE: ``"same"`` — it holds exactly our entries
     (the parent's, annotated alike): nothing to write at all, the splice
-    carries them; ``"none"`` — it surely holds none of our keys: the entries
-    go in front, nothing else changes; ``"filter"`` — it may hold some: the
-    package is reported.  (Guix drops several keys with ``(fold alist-delete
-    EXPR '(k …))``; guixml's evaluator does not evaluate ``fold`` yet, so it
-    would not read back what it wrote, and the Python and Guile sides would
-    disagree about the package.)
+    carries them; ``"none"`` — it surely holds none of our keys: nothing to
+    change in it; ``"filter"`` — it may: it is wrapped as Guix does,
+    ``(fold alist-delete EXPR '(ml-… …))``, which needs ``(srfi srfi-1)``.
     """
     policy = splice or (lambda _expression, _entries: "filter")
     judged = [(item, policy(item[1] if len(item) == 2 else None, entries)) for item in splices]
     if not own and all(verdict == "same" for _, verdict in judged):
         names = ", ".join(write(item[1]) for item, _ in judged)
         return PackageEdit("inherited", message=f"gets the same facts through ,@{names}")
+    edits: list[Edit] = []
+    keys = " ".join(entry.key for entry in entries)
     for item, verdict in judged:
-        if verdict != "none":
-            shown = write(item[1]) if len(item) == 2 else write(item)
+        if verdict == "none":
+            continue
+        expression = item[1] if len(item) == 2 else None
+        if not _spanned(expression):
             return PackageEdit("reported", message=(
-                f"properties splice ,@{shown}, which holds (or will hold) other ml- facts; "
-                "put the entries in front and drop those keys from the splice by hand, "
-                "e.g. ,@(fold alist-delete … '(ml-weights …))"))
-    return []
+                "properties splice an expression whose keys guixml cannot filter; "
+                "add the entries by hand"))
+        if not _uses_srfi_1(text):
+            return PackageEdit("reported", message=(
+                f"properties splice ,@{write(expression)}, which may hold the same keys, "
+                "and this module does not use (srfi srfi-1) for alist-delete; "
+                "add the entries by hand"))
+        indent = (first_indent if item is splices[0] and first_indent is not None
+                  else indent_like(text, expression.start))
+        edits.append(Edit(expression.start, expression.end,
+                          _fold_alist_delete(text, expression, [e.key for e in entries],
+                                             indent)))
+    return edits
+
+
+def _fold_alist_delete(text: str, expression: List, keys: Sequence[str], indent: str) -> str:
+    """``(fold alist-delete EXPR '(KEY …))`` laid out as Guix does (gdb.scm):
+    the key list under the first argument, filled to the width."""
+    from guixml.annotate.emit import WIDTH
+    newline = line_ending(text)
+    argument = indent + " " * len("(fold ")
+    lines: list[str] = []
+    line = "'("
+    for key in keys:
+        if line != "'(" and len(argument) + len(line) + 1 + len(key) + 2 > WIDTH:
+            lines.append(line)
+            line = " " * 2
+            line += key
+        else:
+            line += ("" if line.endswith("(") else " ") + key
+    lines.append(line + ")")
+    return (f"(fold alist-delete {text[expression.start:expression.end]}"
+            + "".join(newline + argument + item for item in lines) + ")")
+
+
+def _uses_srfi_1(text: str) -> bool:
+    """Whether the module's text imports ``(srfi srfi-1)`` (fold, alist-delete)."""
+    return re.search(r"\(srfi\s+srfi-1\)", text) is not None
 
 
 def _normalise(entry: Any) -> Any:

@@ -92,6 +92,13 @@ _WINDOW = 400  # characters searched before a wired path for the input it names
 #: classify_channel visits every package anyway, so little is lost).
 _MAX_DEPTH = 120
 
+# Evidence fields read from a package's own text, and the model's attribute
+# holding it (an inherited one equals the parent's); code fields are found in
+# the form's text, so their writer is the first with the field in its form.
+_TEXT_FIELDS = {"name": "name", "synopsis": "synopsis", "description": "description",
+                "home-page": "home_page", "properties": "properties"}
+_CODE_FIELDS = frozenset({"arguments", "install-plan", "builder"})
+
 
 # ------------------------------------------------------------------ text --
 
@@ -440,11 +447,28 @@ class _Found:
         return self._name
 
 
-def _snippet(text: str, match: re.Match[str], width: int = 50) -> str:
+_TOKEN_END = re.compile(r"[\s()\[\]\"']")
+
+
+def _snippet(text: str, match: re.Match[str], width: int = 50, limit: int = 160) -> str:
+    """The text around MATCH, about WIDTH characters of context, cut only
+    between tokens (at a space, parenthesis or quote, never inside
+    `,(string-append`), an ellipsis where text was left out; at most LIMIT
+    characters."""
     start = max(0, match.start() - width // 2)
     end = min(len(text), match.end() + width // 2)
+    if start > 0 and not _TOKEN_END.match(text, start - 1):
+        found = _TOKEN_END.search(text, start, match.start())
+        start = found.end() if found else match.start()
+    if end < len(text) and not _TOKEN_END.match(text, end):
+        before = [m.start() for m in _TOKEN_END.finditer(text, match.end(), end)]
+        end = before[-1] if before else match.end()
     piece = " ".join(text[start:end].split())
-    return piece if len(piece) <= 160 else piece[:157] + "..."
+    cut_tail = end < len(text)
+    if len(piece) > limit - 2:
+        cut = piece.rfind(" ", 0, limit - 2)
+        piece, cut_tail = piece[:cut if cut > 0 else limit - 2], True
+    return ("\u2026" if start > 0 else "") + piece + ("\u2026" if cut_tail else "")
 
 
 # ---------------------------------------------------------- classifier --
@@ -769,7 +793,49 @@ class Classifier:
         )
         audit, active = self._inherited(original, audit, active, scores)
         audit = self._apply_properties(original, audit)
-        return audit, active
+        return self._located(original, audit), active
+
+    def _writer(self, package: Package, field: str) -> Package:
+        """The package whose definition holds the text of PACKAGE's FIELD (an
+        evidence field): PACKAGE itself, or the ancestor it inherits it from."""
+        owner = package
+        for _ in range(8):  # as deep as _code_texts looks for inherited code
+            parent = self._parent(owner)
+            if parent is None:
+                break
+            if field in _CODE_FIELDS:
+                written = (owner.arguments is not None or owner.field_span("arguments")
+                           or self._field_of(self.form_text(owner) or "", "arguments"))
+                if written:
+                    break
+            elif field == "snippet":
+                if (owner.source is not None and owner.source != parent.source) \
+                        or self._field_of(self.form_text(owner) or "", "snippet"):
+                    break
+            else:
+                attribute = _TEXT_FIELDS.get(field)
+                if attribute is None or getattr(owner, attribute) != getattr(parent, attribute):
+                    break
+            owner = parent
+        return owner
+
+    def _located(self, package: Package, audit: PackageAudit) -> PackageAudit:
+        """AUDIT with the evidence whose text PACKAGE inherits located at the
+        definition that holds it (the parent's file and line), not the child's."""
+        if not package.inherit:
+            return audit
+        changed = False
+        evidence = []
+        for item in audit.evidence:
+            if item.field in _TEXT_FIELDS or item.field in _CODE_FIELDS \
+                    or item.field == "snippet":
+                if item.location is None or item.location is package.location:
+                    owner = self._writer(package, item.field)
+                    if owner is not package and owner.location is not None:
+                        item = attrs.evolve(item, location=owner.location)
+                        changed = True
+            evidence.append(item)
+        return attrs.evolve(audit, evidence=tuple(evidence)) if changed else audit
 
     def _parent(self, package: Package) -> Package | None:
         """The package PACKAGE inherits, when it resolves to another package."""

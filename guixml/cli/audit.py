@@ -106,9 +106,9 @@ class ProgressBar:
             width = 30
             filled = int(width * self.done / self.total)
             bar = "#" * filled + "-" * (width - filled)
-            text = f"{self.phase:<12} [{bar}] {self.done}/{self.total}  {elapsed:5.1f}s"
+            text = f"{self.phase:<16} [{bar}] {self.done}/{self.total}  {elapsed:5.1f}s"
         else:
-            text = f"{self.phase:<12} {'.' * (int(elapsed * 2) % 4):<4} {elapsed:5.1f}s"
+            text = f"{self.phase:<16} {'.' * (int(elapsed * 2) % 4):<4} {elapsed:5.1f}s"
         self.stream.write("\r\033[K" + text)
         self.stream.flush()
         self.drawn = True

@@ -16,6 +16,7 @@ import sys
 from guixml.api import show
 from guixml.cli.audit import settings
 from guixml.cli.sources import add_source_options, source_options
+from guixml.report import grouped_evidence
 from guixml.report.base import PackageReport, relative_file
 from guixml.report.json import package_json
 
@@ -91,11 +92,11 @@ def describe(entry: PackageReport, roots: tuple[str, ...], policy: str) -> str:
     lines.append(f"  trains models   {'yes' if audit.training_software else 'no'}")
     lines.append("")
     lines.append("Evidence:")
-    for evidence in audit.evidence or ():
-        lines.append(f"  {evidence.rule}  [{evidence.field}]  {evidence.matched}"
-                     + (f"  ({_where(evidence.location, roots)})" if evidence.location else ""))
-        if evidence.note:
-            lines.append(f"      {evidence.note}")
+    for group in grouped_evidence(audit.evidence or ()):
+        lines.append(f"  {', '.join(group.rules)}  [{group.field}]  {group.matched}"
+                     + (f"  ({_where(group.location, roots)})" if group.location else ""))
+        for note in group.notes:
+            lines.append(f"      {note}")
     if not audit.evidence:
         lines.append("  none: no rule matched")
     lines.extend(_near_misses(audit, roots))

@@ -598,6 +598,19 @@ def _filter(ev, args):
     return [x for x in ev.list(args[1]) if ev.force(ev.apply(fn, [x], None)) is not False]
 
 
+@builtin("fold")
+def _fold(ev, args):
+    """SRFI-1 ``(fold kons knil list ...)``: ``(kons e ... acc)`` left to right
+    (``(fold alist-delete alist '(k ...))`` is how Guix drops several keys)."""
+    if len(args) < 3:
+        raise EvalFailure("bad-arguments", "fold")
+    fn = ev.force(args[0])
+    result = args[1]
+    for items in zip(*(ev.list(a) for a in args[2:])):
+        result = ev.apply(fn, [*items, result], None)
+    return result
+
+
 @builtin("delete")
 def _delete(ev, args):
     _arity(args, 2)

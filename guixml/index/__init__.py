@@ -18,8 +18,10 @@ from guixml.index.collector import gc_paused
 from guixml.index.forking import run_shares
 from guixml.index.link import origin_model
 from guixml.index.packed import PackedPackages, package_head
+from guixml.index.progress import reporting
 from guixml.index.sealed import decode_verified, private_directory, seal, unseal, warn_once
 
 __all__ = ["cache_directory", "file_stamp", "open_cache", "ChannelIndex", "library_stamp",
            "load_channel", "gc_paused", "run_shares", "origin_model", "PackedPackages",
-           "package_head", "RACY_NS", "stamp_of", "remove_stale_temporaries", "decode_verified", "private_directory", "seal", "unseal", "warn_once"]
+           "package_head", "RACY_NS", "stamp_of", "remove_stale_temporaries", "decode_verified",
+           "private_directory", "seal", "unseal", "warn_once", "reporting"]

@@ -53,6 +53,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from guixml.index.cache import file_stamp
 from guixml.index.sealed import decode_verified
 from guixml.index.collector import gc_paused
+from guixml.index.progress import report
 from guixml.scheme.datum import Location, Source
 from guixml.errors import GuixmlError
 from guixml.scheme.errors import EncodingError, decode_utf8
@@ -896,12 +897,13 @@ def _read_batch(work: list[tuple[str, str]], store, jobs: int,
         # on, rather than all at once after the last one (on the critical path).
         unstored: list[tuple[str, str, bytes]] = []
         arriving = pools[0].imap_unordered(_summarize_indexed, jobs_in_order)
-        for _ in jobs_in_order:
+        for done, _ in enumerate(jobs_in_order, start=1):
             try:
                 k, blob = arriving.next(WORKER_TIMEOUT)
             except Exception:  # a worker failed, died or hangs: read the rest here
                 break
             results[k] = decode_verified("pickle", blob)  # a worker's, by a pipe
+            report("reading modules", done, len(jobs_in_order))
             if on_summary is not None:
                 on_summary(results[k])
             if store is not None:
@@ -912,9 +914,10 @@ def _read_batch(work: list[tuple[str, str]], store, jobs: int,
         left = [k for k in missing if results[k] is None]
     else:
         unstored, left = [], missing
-    for k in left:
+    for done, k in enumerate(left, start=len(missing) - len(left) + 1):
         results[k], blob = _summarize_here(work[k])
         unstored.append((work[k][0], work[k][1], blob))
+        report("reading modules", done, len(missing))
     if store is not None and unstored:
         store.put_blobs(unstored)
     return results  # type: ignore[return-value]

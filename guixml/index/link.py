@@ -21,6 +21,8 @@ from guixml.index.packed import unorigin
 from guixml.evaluate.values import (Builtin, Call, Closure, EvalFailure, GlobalRef, InputItem,
                            NeedGlobal, OriginValue, PackageValue, Promise, Record, Unknown)
 
+from guixml.index.progress import report
+
 if TYPE_CHECKING:
     from guixml.index.channel import ChannelIndex
 
@@ -34,7 +36,8 @@ _DEFINITION_FAILURES = (*_FAILURES, BudgetExceeded)
 _NOT_SEEN = object()
 
 
-def link_packed(index: "ChannelIndex", modules: list[str]) -> tuple[list[tuple], list[str]]:
+def link_packed(index: "ChannelIndex", modules: list[str],
+                on_module=None) -> tuple[list[tuple], list[str]]:
     """The public packages of MODULES, in the packed form of :mod:`guixml.index.packed`, and
     the definitions that did not evaluate.
 
@@ -44,7 +47,9 @@ def link_packed(index: "ChannelIndex", modules: list[str]) -> tuple[list[tuple],
     """
     packages: list[tuple] = []
     errors: list[str] = []
-    for module in modules:
+    for count, module in enumerate(modules):
+        if on_module is not None:
+            on_module(count)
         summary = index.summaries[module]
         for name, d in summary.defs.items():
             if not summary.is_exported(name) or d.kind in ("procedure", "syntax", "alias",
@@ -97,9 +102,16 @@ def link_parallel(index: "ChannelIndex", modules: list[str], jobs: int,
     from guixml.index.forking import run_shares
     from guixml.index.sealed import decode_verified
     chunks = _shares(index, modules, jobs)
+    total = len(modules)
+    # Counted by this process's share, which the others' keep pace with (the
+    # shares hold about as many definitions each).
+    scale = total / len(chunks[0]) if chunks and chunks[0] else 1.0
+
+    def linked(count: int) -> None:
+        report("linking modules", min(total, int(count * scale)), total)
 
     def first() -> tuple[list[tuple], list[str], bytes]:
-        packed, errors = link_packed(index, chunks[0])
+        packed, errors = link_packed(index, chunks[0], linked)
         # Marshalled for the cache now, while the workers are still at theirs.
         return packed, errors, marshal.dumps((packed, [])) if for_cache else b""
 
@@ -109,6 +121,7 @@ def link_parallel(index: "ChannelIndex", modules: list[str], jobs: int,
         return marshal.dumps((more, more_errors, sorted(index.library_modules())))
 
     (packed, errors, blob), sent = run_shares(share, len(chunks), first)
+    report("linking modules", total, total)
     shares = [blob]
     for k, share_blob in enumerate(sent, start=1):
         if share_blob is None:  # that worker failed: its share is linked here

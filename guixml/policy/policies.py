@@ -21,7 +21,7 @@ import attrs
 
 from guixml.policy import license_freedom as spdx
 from guixml.classify.results import PackageAudit
-from guixml.policy.vocabulary import MLFacts, facts_from_alist
+from guixml.policy.vocabulary import MLFacts, facts_from_alist, properties_problems
 
 __all__ = [
     "Verdict",
@@ -215,23 +215,40 @@ POLICIES: dict[str, Callable[[MLFacts], Verdict]] = {
 }
 
 
-def _facts(annotation: MLFacts | Any) -> MLFacts:
-    return annotation if isinstance(annotation, MLFacts) else facts_from_alist(annotation)
+def _facts(annotation: MLFacts | Any) -> tuple[MLFacts, bool]:
+    """The facts of ANNOTATION and whether it is invalid (an alist with problems)."""
+    if isinstance(annotation, MLFacts):
+        return annotation, False
+    return facts_from_alist(annotation), bool(properties_problems(annotation))
+
+
+def _fail_closed(found: Verdict, invalid: bool) -> Verdict:
+    """FOUND, or when the annotation has problems (an ill-typed value such as
+    (ml-weights . "tangled"), an unknown key...) FOUND made 'review' at least,
+    with the reason 'invalid-annotation': an annotation that cannot be read
+    must not pass as one that says nothing.  As fail-closed in (guixml ml)."""
+    if not invalid:
+        return found
+    return Verdict(found.policy, _combine(found.verdict, "review"),
+                   (*found.reasons, "invalid-annotation"), found.classification)
 
 
 def verdict(policy: str, annotation: MLFacts | Any) -> Verdict:
-    """The verdict of POLICY (an id of POLICIES) on ANNOTATION (facts or a properties alist)."""
+    """The verdict of POLICY (an id of POLICIES) on ANNOTATION (facts or a
+    properties alist); an alist with problems gets 'review' at least."""
     try:
         judge = POLICIES[policy]
     except KeyError:
         raise ValueError(f"unknown policy {policy!r}; known: {', '.join(POLICIES)}") from None
-    return judge(_facts(annotation))
+    facts, invalid = _facts(annotation)
+    return _fail_closed(judge(facts), invalid)
 
 
 def verdicts(annotation: MLFacts | Any) -> dict[str, Verdict]:
-    """Every policy's verdict on ANNOTATION, by policy id."""
-    facts = _facts(annotation)
-    return {name: judge(facts) for name, judge in POLICIES.items()}
+    """Every policy's verdict on ANNOTATION, by policy id (an alist with
+    problems gets 'review' at least from each)."""
+    facts, invalid = _facts(annotation)
+    return {name: _fail_closed(judge(facts), invalid) for name, judge in POLICIES.items()}
 
 
 def facts_from_audit(audit: PackageAudit) -> MLFacts:

@@ -14,8 +14,10 @@ from guixml.report.base import (
     FAIL_ON_LEVELS,
     VERDICTS,
     AuditReport,
+    EvidenceGroup,
     PackageReport,
     PolicyVerdict,
+    grouped_evidence,
     relative_file,
 )
 from guixml.report.cache import ReportCache, code_key, report_key, report_stamp, storable
@@ -23,7 +25,8 @@ from guixml.report.json import package_json
 
 __all__ = ["FORMATS", "render", "AuditReport", "PackageReport", "PolicyVerdict",
            "VERDICTS", "FAIL_ON_LEVELS", "relative_file", "ReportCache", "code_key",
-           "report_key", "report_stamp", "storable", "package_json"]
+           "report_key", "report_stamp", "storable", "package_json", "EvidenceGroup",
+           "grouped_evidence"]
 
 #: The formats of ``guixml audit --format``, each a module of this package.
 FORMATS = ("table", "json", "csv", "sarif", "spdx", "cyclonedx", "html")

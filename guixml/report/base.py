@@ -10,6 +10,7 @@ never compute a judgement themselves.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from typing import Any, Iterator
 
@@ -24,6 +25,9 @@ __all__ = [
     "PolicyVerdict",
     "PackageReport",
     "AuditReport",
+    "NotEvaluated",
+    "EvidenceGroup",
+    "grouped_evidence",
     "relative_file",
     "json_value",
     "weight_inputs",
@@ -99,6 +103,60 @@ class PackageReport:
 
 
 @frozen
+class EvidenceGroup:
+    """Evidence of one package with the same matched text in the same field,
+    however many rules found it: shown once, with every rule that did."""
+
+    rules: tuple[str, ...]
+    field: str
+    matched: str
+    notes: tuple[str, ...]
+    location: Location | None
+
+
+def grouped_evidence(evidence: Any) -> tuple[EvidenceGroup, ...]:
+    """EVIDENCE grouped by (field, matched text), in the order each first
+    appears (the human formats show a text once, not once per rule; JSON keeps
+    every piece)."""
+    groups: dict[tuple[str, str], list] = {}
+    for item in evidence:
+        key = (item.field, item.matched)
+        if key in groups:
+            rules, notes, location = groups[key]
+            rules.append(item.rule)
+            if item.note and item.note not in notes:
+                notes.append(item.note)
+        else:
+            groups[key] = [[item.rule], [item.note] if item.note else [], item.location]
+    return tuple(EvidenceGroup(tuple(rules), field, matched, tuple(notes), location)
+                 for (field, matched), (rules, notes, location) in groups.items())
+
+
+@frozen
+class NotEvaluated:
+    """A definition of a reported module that static evaluation could not
+    follow: maybe a package, missing from the packages audited."""
+
+    variable: str
+    location: Location | None
+    reason: str
+
+
+_NOT_EVALUATED = re.compile(r"(?P<variable>.+?): not evaluated \((?P<reason>.*)\)$")
+
+
+def not_evaluated_of(problem: Problem) -> NotEvaluated | None:
+    """PROBLEM as a definition not evaluated, when it is one (index.link
+    writes them 'NAME: not evaluated (WHY)', kind 'evaluation')."""
+    if problem.kind != "evaluation":
+        return None
+    match = _NOT_EVALUATED.match(problem.message)
+    if match is None:
+        return None
+    return NotEvaluated(match["variable"], problem.location, match["reason"])
+
+
+@frozen
 class AuditReport:
     """A whole audit as the reports show it.
 
@@ -122,6 +180,13 @@ class AuditReport:
         if all_packages:
             return self.packages
         return tuple(p for p in self.packages if p.involves_ml)
+
+    def not_evaluated(self) -> tuple[NotEvaluated, ...]:
+        """The definitions of the reported modules that were not evaluated
+        (listed so that a package failing to evaluate does not silently
+        vanish from the packages audited)."""
+        found = (not_evaluated_of(problem) for problem in self.problems)
+        return tuple(entry for entry in found if entry is not None)
 
     def role_counts(self) -> dict[str, int]:
         counts = Counter(p.role for p in self.packages)

@@ -12,7 +12,8 @@ from __future__ import annotations
 from html import escape
 
 from guixml.version import __version__
-from guixml.report.base import VERDICTS, AuditReport, PackageReport, relative_file
+from guixml.report.base import (VERDICTS, AuditReport, PackageReport, grouped_evidence,
+                                relative_file)
 from guixml.classify.results import ROLES
 
 ROLE_COLORS = {"model": "#8e44ad", "separate": "#16a085", "tangled": "#d35400",
@@ -140,13 +141,14 @@ def _stacked_chart(report: AuditReport) -> str:
 
 def _evidence_rows(evidence, roots) -> str:
     rows = []
-    for item in evidence:
+    for item in grouped_evidence(evidence):
         where = ""
         if item.location is not None:
             file, _ = relative_file(item.location.file, roots)
             where = f"{file}:{item.location.line}:{item.location.column}"
-        note = f" — {escape(item.note)}" if item.note else ""
-        rows.append(f"<li><code>{escape(item.rule)}</code> in <em>{escape(item.field)}</em>: "
+        note = f" — {escape('; '.join(item.notes))}" if item.notes else ""
+        rules = ", ".join(f"<code>{escape(rule)}</code>" for rule in item.rules)
+        rows.append(f"<li>{rules} in <em>{escape(item.field)}</em>: "
                     f"<span class=mono>{escape(item.matched)}</span>{note} "
                     f"<span class=muted>{escape(where)}</span></li>")
     return "<ul>" + "".join(rows) + "</ul>" if rows else "<p class=muted>No evidence.</p>"

@@ -24,6 +24,9 @@ SCHEMA_VERSION = "1.0"
 #: (an audit with --store, --sources or --fetch); without them a document is
 #: exactly a 1.0 document and says so.
 SOURCES_SCHEMA_VERSION = "1.1"
+#: ... and when definitions were not evaluated (``not_evaluated``, its count in
+#: ``summary``); a document without them is as before.
+NOT_EVALUATED_SCHEMA_VERSION = "1.2"
 
 
 def sources_json(audit) -> dict:
@@ -139,22 +142,42 @@ def problem_json(problem, roots: tuple[str, ...]) -> dict:
             "location": location_json(problem.location, roots)}
 
 
+def not_evaluated_json(entry, roots: tuple[str, ...]) -> dict:
+    return {"variable": entry.variable, "location": location_json(entry.location, roots),
+            "reason": entry.reason}
+
+
+def _schema_version(report: AuditReport, not_evaluated: tuple) -> str:
+    if not_evaluated:
+        return NOT_EVALUATED_SCHEMA_VERSION
+    if any(entry.audit.inspected is not None for entry in report.packages):
+        return SOURCES_SCHEMA_VERSION
+    return SCHEMA_VERSION
+
+
 def document_head(report: AuditReport) -> dict:
     """The top-level fields before ``packages`` and ``problems``."""
-    return {
-        "schema_version": SOURCES_SCHEMA_VERSION if any(
-            entry.audit.inspected is not None for entry in report.packages) else SCHEMA_VERSION,
+    not_evaluated = report.not_evaluated()
+    summary = {
+        "packages": len(report.packages),
+        "roles": report.role_counts(),
+        "training_software": report.training_software_count(),
+        "verdicts": report.verdict_counts(),
+    }
+    if not_evaluated:
+        summary["not_evaluated"] = len(not_evaluated)
+    head = {
+        "schema_version": _schema_version(report, not_evaluated),
         "tool": {"name": "guixml", "version": __version__},
         "roots": list(report.roots),
         "policy": report.policy,
         "policies": list(report.policies),
-        "summary": {
-            "packages": len(report.packages),
-            "roles": report.role_counts(),
-            "training_software": report.training_software_count(),
-            "verdicts": report.verdict_counts(),
-        },
+        "summary": summary,
     }
+    if not_evaluated:
+        head["not_evaluated"] = [not_evaluated_json(entry, report.roots)
+                                 for entry in not_evaluated]
+    return head
 
 
 def document(report: AuditReport) -> dict:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from guixml.version import __version__
 from guixml.scheme.datum import Location
-from guixml.report.base import AuditReport, PackageReport, relative_file
+from guixml.report.base import AuditReport, PackageReport, grouped_evidence, relative_file
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
@@ -65,8 +65,8 @@ def _message(entry: PackageReport, policy: str) -> str:
     if verdict and audit.weights != "none":
         reasons = f" ({', '.join(verdict.reasons)})" if verdict.reasons else ""
         parts.append(f"policy {policy}: {verdict.verdict}{reasons}")
-    for evidence in audit.evidence[:3]:
-        parts.append(f"evidence {evidence.rule}: {evidence.matched}")
+    for group in grouped_evidence(audit.evidence)[:3]:
+        parts.append(f"evidence {', '.join(group.rules)}: {group.matched}")
     return "; ".join(parts) + "."
 
 

@@ -101,6 +101,10 @@ def summary_lines(report: AuditReport) -> list[str]:
     if ignored:
         lines.append(f"{ignored} package(s) ignored by the channel's config (listed, "
                      "never a finding).")
+    not_evaluated = report.not_evaluated()
+    if not_evaluated:
+        lines.append(f"{len(not_evaluated)} definition(s) not evaluated, maybe packages "
+                     "missing from those audited (--problems lists them).")
     if report.problems:
         lines.append(f"{len(report.problems)} problem(s) while reading; first: "
                      f"{report.problems[0]}" + ("" if len(report.problems) == 1 else

@@ -438,8 +438,8 @@ SPLICE = """(define-module (t splice){imports})
 """
 
 
-def splice_plan(parent_role: str, parent_properties=None):
-    text = SPLICE.format(imports="")
+def splice_plan(parent_role: str, parent_properties=None, srfi_1: bool = True):
+    text = SPLICE.format(imports="\n  #:use-module (srfi srfi-1)" if srfi_1 else "")
     parent = PackageAudit(Package("(t splice)", "s.scm", "base", "base", "1",
                                   properties=parent_properties),
                           weights=parent_role, weights_license="MIT")
@@ -467,40 +467,48 @@ def test_splice_of_a_parent_without_ml_keys_gets_the_entries_in_front():
     assert plan_file("s.scm", new, read_string(new), [], []).edits == ()
 
 
-def test_splice_of_a_parent_with_other_facts_is_reported():
+def test_splice_of_a_parent_with_other_facts_is_filtered_as_guix_does():
     text, plan = splice_plan("tangled")
+    new = plan.new_text
+    assert (",@(fold alist-delete (package-properties base) '(ml-weights "
+            "ml-weights-license ml-training-software ml-training-data "
+            "ml-reproducibility))") in " ".join(new.split())
+    assert new.index("(ml-weights . model)") < new.index(",@(fold")
+    child = plan.outcomes[0]
+    again = plan_file("s.scm", new, read_string(new), [PackageAudit(
+        Package("(t splice)", "s.scm", "child", "child", "1"), weights="model",
+        weights_license="Apache-2.0")], [])
+    assert child.action == "merge" and again.edits == ()
+
+
+def test_splice_without_srfi_1_is_reported():
+    text, plan = splice_plan("tangled", srfi_1=False)
     assert outcomes(plan) == {"child": "reported"} and not plan.changed
-    assert "fold alist-delete" in plan.outcomes[0].message
-
-
-def test_splice_of_an_unknown_expression_is_reported():
-    text = SPLICE.format(imports="").replace("(package-properties base)", "%extra")
-    child = PackageAudit(Package("(t splice)", "s.scm", "child", "child", "1"),
-                         weights="model", weights_license="MIT")
-    plan = plan_file("s.scm", text, read_string(text), [child], [child])
-    assert outcomes(plan) == {"child": "reported"}
+    assert "srfi srfi-1" in plan.outcomes[0].message
 
 
 @pytest.mark.guile
-def test_guile_evaluates_the_entries_in_front_of_the_splice_once(tmp_path):
-    """Guile evaluates the annotated alist of a child whose parent holds no ml- keys:
-    each key once, the child's facts there."""
+def test_guile_evaluates_the_filtered_splice_without_a_key_twice(tmp_path):
+    """Guile evaluates the annotated alist, the parent holding ml- keys: each key
+    once, the child's values first (what assq-ref sees)."""
     from _annotate_fixtures import guile_or_skip
     import subprocess
-    _, plan = splice_plan("none", parent_properties=(("upstream-name", "Base"),))
+    _, plan = splice_plan("tangled")
     (form,) = [f for f in read_string(plan.new_text) if len(f) > 1 and f[1] == sym("child")]
     properties = next(item for item in form[2][1:] if item[0] == sym("properties"))
     script = tmp_path / "eval.scm"
     script.write_text(
+        "(use-modules (srfi srfi-1) (ice-9 match))\n"
         "(define base #f)\n"
-        "(define (package-properties _) '((upstream-name . \"Base\")))\n"
+        "(define (package-properties _) '((ml-weights . tangled) (upstream-name . \"B\")"
+        " (ml-weights-license . \"MIT\")))\n"
         f"(define alist {write(properties[1])})\n"
         "(write (map car alist)) (newline)\n"
         "(write (assq-ref alist 'ml-weights)) (newline)\n")
     out = subprocess.run([guile_or_skip(), "--no-auto-compile", "-s", str(script)],
                          capture_output=True, text=True, check=True).stdout.splitlines()
     keys = out[0].strip("()").split()
-    assert len(keys) == len(set(keys)) and keys[-1] == "upstream-name" and keys[0] == "hidden?"
+    assert len(keys) == len(set(keys)) and "upstream-name" in keys and "hidden?" in keys
     assert out[1] == "model"
 
 

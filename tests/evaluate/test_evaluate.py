@@ -160,3 +160,28 @@ def test_a_macro_used_as_a_value_is_named_as_guixml_limit():
     d = summary("(define-syntax twice (syntax-rules () ((_ x) (list x x))))\n"
                 "(define x (map twice '(1 2)))").defs["x"]
     assert d.status == "error" and d.error[0] == "syntax-as-value"
+
+
+_FOLD_CASES = [
+    "(fold alist-delete '((a . 1) (b . 2) (c . 3) (a . 4)) '(a c))",
+    "(fold cons '() '(1 2 3))",
+    "(fold + 0 '(1 2 3) '(10 20 30))",
+    "(fold alist-delete '() '(a))",
+]
+
+
+def test_fold_as_guile():
+    """SRFI-1 fold, with alist-delete as Guix drops several keys of a
+    parent's properties (gdb.scm), gives what Guile 3.0.8 gives."""
+    import shutil
+    import subprocess
+    import pytest
+    from guixml.scheme.writer import write
+    ours = [write(value(f"(define x {call})", "x")) for call in _FOLD_CASES]
+    if shutil.which("guile") is None:
+        pytest.skip("guile is not installed")
+    program = ("(use-modules (srfi srfi-1)) (for-each (lambda (s) (write s) (newline)) (list "
+               + " ".join(_FOLD_CASES) + "))")
+    out = subprocess.run(["guile", "--no-auto-compile", "-c", program], check=True,
+                         capture_output=True, text=True).stdout
+    assert out.splitlines() == ours

@@ -6,7 +6,7 @@
 ;;; Each datum is a conformance vector, (vector (properties ALIST) ...), or a
 ;;; bare properties alist.  Each output line is
 ;;;   (result (problems (CODE KEY) ...) (verdicts (POLICY VERDICT CLASS (REASON ...)) ...))
-;;; where verdicts are given only when there are no problems.
+;;; (an annotation with problems gets its fail-closed verdicts).
 
 (use-modules (guixml ml)
              (ice-9 match))
@@ -25,14 +25,12 @@
                          (list (ml-problem-code problem)
                                (or (ml-problem-key problem) 'none)))
                        problems))
-      (verdicts ,@(if (null? problems)
-                      (map (lambda (verdict)
-                             (list (ml-verdict-policy verdict)
-                                   (ml-verdict-verdict verdict)
-                                   (ml-verdict-class verdict)
-                                   (ml-verdict-reasons verdict)))
-                           (ml-policy-verdicts alist))
-                      '())))))
+      (verdicts ,@(map (lambda (verdict)
+                         (list (ml-verdict-policy verdict)
+                               (ml-verdict-verdict verdict)
+                               (ml-verdict-class verdict)
+                               (ml-verdict-reasons verdict)))
+                       (ml-policy-verdicts alist))))))
 
 (let loop ()
   (let ((datum (read)))

@@ -157,3 +157,23 @@ def test_facts_from_audit() -> None:
     annotated = audit((("ml-weights", sym("tangled")), ("ml-training-data", sym("free"))),
                       weights="model")
     assert facts_from_audit(annotated) == MLFacts(weights="tangled", training_data="free")
+
+
+def test_an_invalid_annotation_fails_closed() -> None:
+    """(ml-weights . "tangled") is no annotation that says nothing: every policy
+    says review at least, with the reason invalid-annotation, as (guixml ml)."""
+    from guixml.scheme.reader import read_string
+
+    def read_one(text):
+        return read_string(text)[0]
+
+    alist = read_one('((ml-weights . "tangled"))')
+    for v in verdicts(alist).values():
+        assert v.verdict == "review" and v.reasons[-1] == "invalid-annotation", v
+    assert verdict("debian", alist).reasons[-1] == "invalid-annotation"
+    rejected = read_one('((ml-weights . model) (ml-weights-license . "CC-BY-NC-4.0")'
+                        ' (ml-weigths . 1))')
+    for v in verdicts(rejected).values():
+        assert v.verdict == "reject" and "invalid-annotation" in v.reasons, v
+    valid = read_one("((ml-weights . external))")
+    assert all("invalid-annotation" not in v.reasons for v in verdicts(valid).values())

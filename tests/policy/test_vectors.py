@@ -24,11 +24,9 @@ VECTOR_FILES = sorted((REPO / vectors.VECTOR_DIR).glob("*.scm"))
 
 def python_result(alist):
     problems = [(p.code, p.key) for p in properties_problems(alist)]
-    if problems:
-        return problems, {}
     return problems, {
         name: (v.verdict, v.classification, v.reasons)
-        for name, v in verdicts(facts_from_alist(alist)).items()
+        for name, v in verdicts(alist).items()
     }
 
 
