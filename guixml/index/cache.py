@@ -138,6 +138,7 @@ class Cache:
             self.db = self._connect()
         self.version = f"{__version__}/{SCHEMA_VERSION}/{code_fingerprint()}"
         self._seen: dict[str, tuple[str, int, str]] | None = None
+        self._pending_seen: list[tuple[str, bytes]] = []
         self.last_keys: list[str] = []
 
     def _connect(self) -> sqlite3.Connection:
@@ -199,6 +200,9 @@ class Cache:
                 warn_once(f"cache {self.path}: {error}; not storing")
 
     def commit(self) -> None:
+        if self._pending_seen:
+            rows, self._pending_seen = self._pending_seen, []
+            self._write("INSERT OR REPLACE INTO seen VALUES (?, ?)", rows)
         try:
             self.db.commit()
         except sqlite3.Error as error:
@@ -243,7 +247,10 @@ class Cache:
             return None
         seen[path] = (stamp, checked, digest)
         entry = seal("seen", path, f"{stamp}\1{checked}\1{digest}".encode())
-        self._write("INSERT OR REPLACE INTO seen VALUES (?, ?)", [(path, entry)])
+        # Stored at the next commit: a write here would open a transaction that
+        # holds the database's lock until then, and other connections (another
+        # index of this process, the background writer) would wait on it.
+        self._pending_seen.append((path, entry))
         return digest
 
     def key(self, path: str, relative: str) -> str | None:

@@ -257,7 +257,7 @@ def test_datum_text_round_trips_simple_data():
 # -- the real tree -----------------------------------------------------------------
 
 @pytest.mark.realtree
-def test_real_tree_figures():
+def test_real_tree_figures(tmp_path):
     source = os.environ.get("GUIX_SOURCE")
     if not source:
         pytest.skip("GUIX_SOURCE is not set")
@@ -268,7 +268,7 @@ def test_real_tree_figures():
         pytest.skip("labels-dev.csv not found")
     import csv
     from guixml.index.channel import load_channel
-    index = load_channel([source])
+    index = load_channel([source], cache_dir=str(tmp_path))  # never the user's cache
     result = classify_channel(index, load_rules())
     flagged = [a for a in result.packages if a.weights != "none"]
     assert len(flagged) <= 150
