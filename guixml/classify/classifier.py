@@ -86,11 +86,19 @@ _FRAMEWORK_RUNTIME_CONFIDENCE = 0.5
 #: The same, of a weak training signal ("implementation in PyTorch",
 #: "Transformer building blocks"): code built on a framework to define models.
 _FRAMEWORK_TRAINING_CONFIDENCE = 0.6
+#: A run-time input that is itself a runner of external weights, when the
+#: package's text does not name it (weak: a text rule of the package's own, even
+#: a weak one, or a weight-fetching input must corroborate it; it counts once).
+_RUNNER_INPUT_CONFIDENCE = 0.67
 _WINDOW = 400  # characters searched before a wired path for the input it names
 
 #: How deep input chains are followed on a first visit (Python's stack is finite;
 #: classify_channel visits every package anyway, so little is lost).
 _MAX_DEPTH = 120
+#: After a wrapped project's name, another capitalised word that is part of
+#: the name ("TensorFlow Datasets", "TensorFlow SIG Addons"), not a generic noun.
+_NAME_GOES_ON = re.compile(r"['’\"}]? (?!(?:Library|Framework|Toolkit|Package|API|Python|R)\b)"
+                           r"(?:[A-Z]|I/O\b)")
 
 # Evidence fields read from a package's own text, and the model's attribute
 # holding it (an inherited one equals the parent's); code fields are found in
@@ -531,7 +539,10 @@ class Classifier:
         #: Facts about libraries that download weights at run time (see _fetcher_of).
         self._fetchers = tuple(f for f in self.rules.facts if "fetcher" in f.carries)
         #: Weak training rules a framework among the run-time inputs corroborates.
-        self._framework_rules = frozenset(r.id for r in self.rules.rules if r.framework)
+        self._framework_rules = frozenset(r.id for r in self.rules.rules
+                                          if r.framework and not r.deep)
+        #: Those only a deep-learning framework corroborates.
+        self._deep_rules = frozenset(r.id for r in self.rules.rules if r.framework and r.deep)
         self._fetcher_memo: dict[int, Fact | None] = {}
         self._effective_memo: dict[int, Package] = {}
         self._guarded = False  # set when an answer of _effective met a package in progress
@@ -719,6 +730,7 @@ class Classifier:
         framework = next((v for v in verdicts if v.cls == "training-software"
                           and v.field in _RUNTIME_FIELDS), None)
         fetched = {f"fact.{f.id}" for f in self._fetchers}
+        fetched.add("propagate.runner-input")
         if framework is not None and any(e.rule not in fetched for _, e in
                                          scores.evidence.get("external", ())):
             # Weak: code built on a deep-learning framework that a text rule
@@ -728,8 +740,17 @@ class Classifier:
                 matched=framework.label or framework.ref or "",
                 note="runs on a machine-learning framework at run time (weak)",
                 location=package.location))
-        if framework is not None and any(e.rule in self._framework_rules for _, e in
-                                         scores.evidence.get("training", ())):
+        deep = next((v for v in verdicts if v.cls == "training-software"
+                     and v.field in _RUNTIME_FIELDS
+                     and self._framework(v.label or v.ref) in self.rules.frameworks.deep),
+                    None) if self._deep_rules else None
+        if framework is not None and deep is not None \
+                and not any(e.rule in self._framework_rules
+                            for _, e in scores.evidence.get("training", ())):
+            framework = deep  # the deep-learning framework is the one that corroborates
+        if framework is not None and any(
+                e.rule in self._framework_rules or (deep is not None and e.rule in self._deep_rules)
+                for _, e in scores.evidence.get("training", ())):
             # Weak: a text rule suspects a model library, and it is built on a
             # framework that trains what it defines.
             scores.add("training", _FRAMEWORK_TRAINING_CONFIDENCE, Evidence(
@@ -1011,15 +1032,27 @@ class Classifier:
             for conclusion in rule.vetoes:
                 scores.vetoed.setdefault(conclusion, evidence)
         if rule.suggests == "wrapper":
-            self._wrapped(match.group("name"), rule, evidence, scores)
+            self._wrapped(match.group("name"), rule, evidence, scores,
+                          text[match.end():match.end() + 40])
         elif rule.suggests != "none":
             scores.add(rule.suggests, rule.confidence, evidence)
 
-    def _wrapped(self, name: str, rule: Rule, evidence: Evidence, scores: _Scores) -> None:
-        """A wrapper of NAME is a runner when a package so named is one."""
-        if self.package_named is None or not name:
+    def _wrapped(self, name: str, rule: Rule, evidence: Evidence, scores: _Scores,
+                 after: str = "") -> None:
+        """A wrapper of NAME is a runner when a package so named is one, and
+        training software when NAME is a known framework (an interface to Keras,
+        not to "TensorFlow Datasets": AFTER, the text after the name, must not
+        go on with another capitalised part of the project's name)."""
+        if not name:
             return
         base = name.lower().strip(".")
+        framework = self._framework(base)
+        if framework and not _NAME_GOES_ON.match(after):
+            scores.add("training", rule.confidence, attrs.evolve(
+                evidence, note=f"{rule.description}: an interface to the {framework} "
+                               "framework (known-frameworks.toml)"))
+        if self.package_named is None:
+            return
         # Guix spells a project's dots and underscores as dashes (llama.cpp: llama-cpp).
         dashed = re.sub(r"[._]", "-", base)
         stems = tuple(dict.fromkeys((base, dashed)))
@@ -1300,6 +1333,13 @@ class Classifier:
                     matched=input_.label or input_.ref or "",
                     note=f"the package {why} {target.name}, which needs weights Guix "
                          "does not provide", location=input_.location))
+            elif "external" in active and input_.field in _RUNTIME_FIELDS:
+                scores.add("external", _RUNNER_INPUT_CONFIDENCE, Evidence(
+                    rule="propagate.runner-input", field=input_.field,
+                    matched=input_.label or input_.ref or "",
+                    note=f"input {target.name} runs weights Guix does not provide (weak: "
+                         "the package's own text or a weight-fetching input must "
+                         "corroborate it)", location=input_.location))
         elif cls == "code" and self._framework(input_.label or input_.ref):
             cls, confidence = "training-software", 0.8
             evidence.append(Evidence(rule="framework.input", field=input_.field,

@@ -68,6 +68,9 @@ class Rule:
     origin_file: str = ""
     #: A weak training signal that a framework among the run-time inputs corroborates.
     framework: bool = False
+    #: With ``framework``: only a deep-learning framework (known-frameworks.toml
+    #: ``deep_learning``) corroborates it (TOML ``framework = "deep"``).
+    deep: bool = False
 
 
 @frozen
@@ -92,6 +95,8 @@ class Frameworks:
     prefixes: tuple[str, ...] = ()
     inference_suffixes: tuple[str, ...] = ()
     variant_suffixes: tuple[re.Pattern[str], ...] = field(default=(), eq=False)
+    #: The names among ``names`` that are deep-learning frameworks.
+    deep: frozenset[str] = frozenset()
     #: The names as a tuple, for str.startswith: a variant of a framework
     #: starts with its name, so other names skip the suffix patterns.
     _starts: tuple[str, ...] = field(init=False, eq=False, repr=False, default=attrs.Factory(
@@ -233,8 +238,10 @@ def _rule(name: str, index: int, raw: Any) -> Rule:
     if not isinstance(description, str):
         raise RuleError(f"{where}: `description` must be a string")
     framework = raw.get("framework", False)
+    deep = framework == "deep"
+    framework = True if deep else framework
     if not isinstance(framework, bool) or (framework and suggests != "training"):
-        raise RuleError(f"{where}: `framework` must be true or false, and true only "
+        raise RuleError(f"{where}: `framework` must be true, \"deep\" or false, and set only "
                         "for a rule suggesting `training`")
     pattern = _compile(where, raw.get("pattern"), bool(raw.get("case")))
     if suggests == "wrapper" and "name" not in pattern.groupindex:
@@ -243,7 +250,7 @@ def _rule(name: str, index: int, raw: Any) -> Rule:
                 pattern=pattern,
                 suggests=suggests, confidence=float(confidence),
                 description=description, vetoes=vetoes, origin_file=name,
-                framework=framework)
+                framework=framework, deep=deep)
 
 
 def _fact(name: str, index: int, raw: Any) -> Fact:
@@ -301,6 +308,7 @@ def load_rules(extra_paths: Iterable[str | Path] = ()) -> RuleSet:
     prefixes: list[str] = []
     suffixes: list[str] = []
     variants: list[str] = []
+    deep: set[str] = set()
     threshold = 0.8
     for name, doc in documents:
         settings = doc.get("settings", {})
@@ -324,12 +332,14 @@ def load_rules(extra_paths: Iterable[str | Path] = ()) -> RuleSet:
         prefixes += _strings(name, "prefixes", doc.get("prefixes"))
         suffixes += _strings(name, "inference_suffixes", doc.get("inference_suffixes"))
         variants += _strings(name, "variant_suffixes", doc.get("variant_suffixes"))
+        deep.update(n.lower() for n in _strings(name, "deep_learning", doc.get("deep_learning")))
     return RuleSet(rules=tuple(rules), facts=tuple(facts),
                    frameworks=Frameworks(
                        frozenset(names), tuple(dict.fromkeys(prefixes)),
                        tuple(dict.fromkeys(suffixes)),
                        tuple(_compile(f"{name}: variant_suffixes", v, case=True)
-                             for v in dict.fromkeys(variants))),
+                             for v in dict.fromkeys(variants)),
+                       frozenset(deep & names)),
                    threshold=threshold)
 
 
