@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from guixml.scheme import int_from_digits, int_to_text
+from guixml.scheme import BigNumber, int_from_digits, int_to_text
 from guixml.scheme.datum import Char, DottedList, Symbol, sym
 from guixml.evaluate import budget
 from guixml.evaluate.values import (BUILTINS, Builtin, EvalFailure, InputItem, OriginValue,
@@ -151,6 +151,9 @@ def _string_split(ev, args):
 def _number_to_string(ev, args):
     _arity(args, 1)
     n = ev.force(args[0])
+    if type(n) is BigNumber and n.reduced and n.is_integer():
+        return n.written()
+    n = _exact_value(n)
     if type(n) is not int:
         raise EvalFailure("not-an-integer", _repr(n))
     return int_to_text(n)
@@ -650,10 +653,22 @@ def _format(ev, args):
 
 # -- numbers, procedures, more lists ----------------------------------------------------
 
+def _exact_value(v: Any) -> Any:
+    """V, or the int or Fraction of a BigNumber (a literal read from long
+    digits), made now, within the budget's integer size."""
+    if type(v) is BigNumber:
+        if v.bits() > budget.LIMITS.integer_bits:
+            raise budget.BudgetExceeded("a literal integer beyond the size limit")
+        return v.value
+    return v
+
+
 def _numbers(ev, args) -> list:
     out = []
     for a in args:
         v = ev.force(a)
+        if type(v) is BigNumber:
+            v = _exact_value(v)
         if type(v) not in (int, float) or type(v) is bool:
             from fractions import Fraction
             if type(v) is not Fraction:

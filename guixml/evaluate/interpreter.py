@@ -25,7 +25,8 @@ from bisect import bisect_right
 from fractions import Fraction
 from typing import Any, Callable
 
-from guixml.scheme.datum import Char, DottedList, Keyword, List, Source, Symbol, Vector
+from guixml.scheme.datum import (BigNumber, Char, DottedList, Keyword, List, Source, Symbol,
+                                 Vector)
 from guixml.evaluate.budget import BudgetExceeded, check_arguments, check_result, spend
 from guixml.evaluate.fields import (MAX_DEPTH, _short, _unlabelled, as_input_items, field_value,
                                     input_label)
@@ -159,7 +160,7 @@ class Evaluator:
             args = [self.eval(a, env) for a in x[1:]]
             return self.apply(fn, args, x)
         if t is str or t is int or t is bool or t is Keyword or t is Char or t is float \
-                or t is Fraction:
+                or t is Fraction or t is BigNumber:
             return x
         if t is Vector:
             return x

@@ -57,8 +57,6 @@ _STRING_ESCAPES = {
 _STRING_ESCAPE = re.compile(
     r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{6})|([\s\S]))")
 _SYMBOL_ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]+);|([\s\S]))")
-_OCTAL = re.compile(r"[0-7]+")
-_HEX = re.compile(r"[+]?[0-9a-fA-F]+")
 # Directives that change how the rest of the text reads (after "#!").
 _READER_DIRECTIVE = re.compile(
     r"#!(r6rs|fold-case|no-fold-case|curly-infix|curly-infix-and-bracket-lists)")
@@ -124,18 +122,27 @@ def read_source(source: Source) -> list:
 
 
 def parse_char_name(name: str) -> str | None:
-    """The character ``#\\NAME`` denotes, or ``None`` (NAME is what follows ``#\\``)."""
+    """The character ``#\\NAME`` denotes, or ``None`` (NAME is what follows ``#\\``).
+
+    As ``ice-9/read.scm``: a NAME starting with an octal digit is
+    ``(string->number NAME 8)``, one starting with ``x`` is
+    ``(string->number (substring NAME 1) 16)`` (so ``#\\x+41`` and ``#\\1/1``
+    are characters); when that is a number, it must be a character's code.
+    """
     if len(name) == 1:
         return name
     if len(name) == 2 and name[1] == "\u25cc":  # dotted circle after a combining mark
         return name[0]
     code = None
-    if "0" <= name[0] <= "7" and _OCTAL.fullmatch(name):
-        code = int(name, 8)
-    elif name[0] == "x" and _HEX.fullmatch(name, 1):
-        code = int(name[1:], 16)
+    try:
+        if "0" <= name[0] <= "7":
+            code = parse_number(name, 8)
+        elif name[0] == "x":
+            code = parse_number(name[1:], 16)
+    except NumberRangeError:
+        return None
     if code is not None:
-        if code > 0x10FFFF or 0xD800 <= code < 0xE000:
+        if type(code) is not int or not 0 <= code <= 0x10FFFF or 0xD800 <= code < 0xE000:
             return None
         return chr(code)
     return CHAR_NAMES.get(name.lower())

@@ -29,7 +29,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from guixml.scheme.datum import NIL, Char, DottedList, Keyword, List, Symbol, Vector
-from guixml.scheme.numbers import int_to_text, parse_number
+from guixml.scheme.numbers import BigNumber, int_to_text, parse_number
 
 __all__ = ["write", "write_symbol", "write_string", "write_char", "write_real"]
 
@@ -274,6 +274,8 @@ def _write_number(value) -> str:
         return write_real(value.real) + imag + "i"
     if kind is Fraction:
         return f"{int_to_text(value.numerator)}/{int_to_text(value.denominator)}"
+    if kind is BigNumber:
+        return value.written()
     return int_to_text(int(value))
 
 
@@ -389,7 +391,7 @@ def _write_other(datum, parts: list, append) -> None:
         append(write_symbol(datum))
     elif kind is str:
         append(write_string(datum))
-    elif kind is float or kind is Fraction or kind is complex:
+    elif kind is float or kind is Fraction or kind is complex or kind is BigNumber:
         append(_write_number(datum))
     elif kind is Char:
         append(write_char(str.__str__(datum)))
