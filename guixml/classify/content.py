@@ -50,6 +50,7 @@ from typing import Any, BinaryIO, Iterator
 import attrs
 from attrs import frozen
 
+from guixml.index import decode_verified, seal, unseal
 from guixml.classify.inspect import Finding, _Collector, _Entry, _examine, _read_up_to, \
     weight_formats
 
@@ -59,6 +60,7 @@ __all__ = ["ContentFinding", "SourceContent", "ContentLimits", "ContentCache",
 
 #: Bumped when what inspection finds changes: cached results of older versions are misses.
 CONTENT_VERSION = 2
+_ENTRY_NAME = "content.json"
 
 #: Weight formats that are pickles (or hold one) and so run code when loaded.
 PICKLE_FORMATS = ("pytorch-zip", "pytorch-legacy", "sklearn-pickle", "npy-object")
@@ -633,7 +635,9 @@ def inspect_source(path: str | os.PathLike[str], limits: ContentLimits = Content
 class ContentCache:
     """Inspection results keyed by the source's content hash: one JSON file.
 
-    A hostile or broken file is an empty cache; entries of another
+    Sealed as the index's entries are (:func:`guixml.index.seal`): a planted,
+    edited or broken file is an empty cache (it could otherwise hide what a
+    source holds); entries of another
     :data:`CONTENT_VERSION` are ignored.  Written atomically by rename.
     """
 
@@ -642,8 +646,9 @@ class ContentCache:
         self._entries: dict[str, Any] = {}
         self._dirty = False
         try:
-            with open(self.path, encoding="utf-8") as stream:
-                data = json.load(stream)
+            with open(self.path, "rb") as stream:
+                payload = unseal("content", _ENTRY_NAME, stream.read())
+            data = None if payload is None else decode_verified("json", payload)
             if isinstance(data, dict) and data.get("version") == CONTENT_VERSION and \
                     isinstance(data.get("entries"), dict):
                 self._entries = data["entries"]
@@ -669,9 +674,13 @@ class ContentCache:
         directory = os.path.dirname(self.path) or "."
         try:
             os.makedirs(directory, exist_ok=True)
+            sealed = seal("content", _ENTRY_NAME, json.dumps(
+                {"version": CONTENT_VERSION, "entries": self._entries}).encode())
+            if sealed is None:
+                return  # no cache key: no cache
             fd, temporary = tempfile.mkstemp(dir=directory, prefix=".content-")
-            with os.fdopen(fd, "w", encoding="utf-8") as stream:
-                json.dump({"version": CONTENT_VERSION, "entries": self._entries}, stream)
+            with os.fdopen(fd, "wb") as stream:
+                stream.write(sealed)
             os.replace(temporary, self.path)
             self._dirty = False
         except OSError:

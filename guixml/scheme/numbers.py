@@ -149,7 +149,15 @@ class BigNumber:
         return size(self.numerator) + (size(self.denominator) if self.denominator != "" else 0)
 
     def written(self) -> str:
-        """The number as Guile writes it (linear when reduced)."""
+        """The number as Guile writes it (linear when reduced, or when a
+        power of ten's denominator loses few factors 2 and 5)."""
+        if not self.reduced and type(self.numerator) is str and \
+                type(self.denominator) is str and self.denominator[:1] == "1" and \
+                not self.denominator.strip("0")[1:]:
+            found = _over_power_of_ten(self.numerator, len(self.denominator) - 1)
+            if found is not None:
+                self.numerator, self.denominator = found
+                self.reduced = True
         if self.reduced:
             if self.denominator == "":
                 return self.numerator  # type: ignore[return-value]
@@ -189,6 +197,38 @@ class BigNumber:
             else f"BigNumber({text})"
 
     __str__ = written
+
+
+def _over_power_of_ten(numerator: str, power: int,
+                       most: int = 64) -> tuple[str, str] | None:
+    """NUMERATOR / 10^POWER in lowest terms as texts (denominator ``""`` for
+    an integer), by exact decimal divisions by 2 and by 5, each linear; None
+    when more than MOST of either would divide (then the gcd is needed)."""
+    sign = "-" if numerator[:1] == "-" else ""
+    digits = numerator.lstrip("-")
+    with decimal.localcontext() as context:
+        context.prec = len(digits) + 2
+        context.Emax = decimal.MAX_EMAX
+        context.traps[decimal.Inexact] = True
+        number = decimal.Decimal(digits)
+        counts = []
+        for prime in (2, 5):
+            count = 0
+            while count < power:
+                quotient, remainder = divmod(number, prime)
+                if remainder:
+                    break
+                number = quotient
+                count += 1
+                if count > most:
+                    return None
+            counts.append(count)
+        twos, fives = power - counts[0], power - counts[1]   # left in the denominator
+        tens = min(twos, fives)
+        extra = 2 ** (twos - tens) * 5 ** (fives - tens)
+        text = f"{number:f}"
+    denominator = "" if extra == 1 and tens == 0 else str(extra) + "0" * tens
+    return sign + text, denominator
 
 
 def _big_int(part: str | int) -> int:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import gc
 import math
 import re
 from fractions import Fraction
@@ -292,7 +293,16 @@ def write(datum) -> str:
     try:
         return _write(datum)
     except RecursionError:  # nested deeper than Python's stack: Guile's is not bounded
-        return _write_deep(datum)
+        # Its frames and parts are many and make no cycle: with the cyclic
+        # collector running, its passes over them made the time superlinear
+        # (1M characters of nesting: 0.61 s with, 0.25 s without).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return _write_deep(datum)
+        finally:
+            if collecting:
+                gc.enable()
 
 
 def _write(datum) -> str:

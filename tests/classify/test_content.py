@@ -225,6 +225,12 @@ def test_content_cache_round_trip_and_hostile_file(tmp_path):
     cache.put("k", content)
     cache.save()
     assert ContentCache(tmp_path / "c" / "content.json").get("k") == content
+    # A planted file, well formed but not sealed with the cache key, is a miss.
+    import json
+    from guixml.classify.content import CONTENT_VERSION
+    (tmp_path / "c" / "content.json").write_text(json.dumps(
+        {"version": CONTENT_VERSION, "entries": {"k": content.to_json()}}))
+    assert ContentCache(tmp_path / "c" / "content.json").get("k") is None
     (tmp_path / "c" / "content.json").write_text('{"version": 1, "entries": {"k": [1]}}')
     assert ContentCache(tmp_path / "c" / "content.json").get("k") is None
     (tmp_path / "c" / "content.json").write_bytes(b"\xff\xfe")
