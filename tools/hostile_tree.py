@@ -140,6 +140,9 @@ def hostile_modules(scale: float = 1.0) -> tuple[dict[str, str], list[Expected],
                      extra=f" (properties '((zz-big . {digits})))"), None)
         fine.append(f"zz-big{k}")
         add(f"(define zz-literal{k} {'9' * (1_000_000 if k == 0 else 10_000 * k)})", None)
+    # A literal read as its digits, made an int for arithmetic beyond the budget.
+    add(_package("zz-big-arithmetic", version=f"(number->string (* 2 {'7' * 400_000}))"),
+        "budget-exceeded")
     modules = {file: "\n".join(lines) + "\n"}
     for k, text in enumerate(_BAD_TEXTS[:count(len(_BAD_TEXTS))]):
         path = f"{PREFIX}-text-{k}.scm"

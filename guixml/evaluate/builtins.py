@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from guixml.scheme import BigNumber, int_from_digits, int_to_text
+from guixml.scheme import BigNumber, NumberRangeError, int_to_text, parse_number
 from guixml.scheme.datum import Char, DottedList, Symbol, sym
 from guixml.evaluate import budget
 from guixml.evaluate.values import (BUILTINS, Builtin, EvalFailure, InputItem, OriginValue,
@@ -995,17 +995,14 @@ def _string_to_number(ev, args):
     _arity(args, 1, 2)
     s = ev.string(args[0])
     base = _int(ev, args[1]) if len(args) > 1 else 10
+    if base not in (2, 8, 10, 16):
+        raise EvalFailure("unsupported-argument", "string->number")
+    # Guile's own parser (Python's int() and float() take spaces, "1_000", "inf").
     try:
-        return int(s, base)
-    except ValueError:
-        digits = s[1:] if s[:1] in ("+", "-") else s
-        if base == 10 and digits.isascii() and digits.isdigit():  # beyond int()'s limit
-            value = int_from_digits(digits)
-            return -value if s[:1] == "-" else value
-        try:
-            return float(s) if base == 10 else False
-        except ValueError:
-            return False
+        value = parse_number(s, base)
+    except NumberRangeError:
+        raise EvalFailure("out-of-range", _repr(s)) from None
+    return False if value is None else value
 
 
 def _char_test(ev, pred):

@@ -185,3 +185,17 @@ def test_fold_as_guile():
     out = subprocess.run(["guile", "--no-auto-compile", "-c", program], check=True,
                          capture_output=True, text=True).stdout
     assert out.splitlines() == ours
+
+
+def test_string_to_number_as_guile():
+    """Guile's parser, not Python's int() and float() (which take spaces,
+    underscores and "inf"); checked against Guile in tests/scheme/test_numbers.py."""
+    text = "\n".join([
+        '(define a (string->number "12"))', '(define b (string->number " 12"))',
+        '(define c (string->number "1_000"))', '(define d (string->number "inf"))',
+        '(define e (string->number "#x10"))', '(define f (string->number "ff" 16))',
+        '(define g (string->number "1e2"))', '(define h (string->number "1\u0ed6"))',
+        '(define i (string->number "1/2"))'])
+    from fractions import Fraction
+    assert [value(text, name) for name in "abcdefghi"] == [
+        12, False, False, False, 16, 255, 100.0, 16, Fraction(1, 2)]
