@@ -397,6 +397,38 @@ class GuixRecordSyntax:
             env = Env({name: value}, env)
         return Record(self.type, fields)
 
+    def from_calls(self, ev: Evaluator, args: list) -> Record:
+        """The record a use gives that the per-file phase took for a call
+        (the syntax was another module's): each argument is then the residual
+        call ``(FIELD VALUE)`` with VALUE evaluated; anything else is syntax
+        reached as a value."""
+        clauses = []
+        for arg in args:
+            if type(arg) is not Call or type(arg.fn) is not GlobalRef or arg.fn.direct \
+                    or len(arg.args) != 1:
+                raise EvalFailure("syntax-as-value", self.type)
+            value = arg.args[0]
+            # Guix records evaluate their fields when built: a residual call
+            # of the per-file phase is made now.
+            clauses.append((arg.fn.name, ev.force(value) if type(value) is Call else value))
+        written = {name for name, _ in clauses}
+        fields: dict[str, Any] = {}
+        for name, expr in self.defaults.items():
+            if name not in written:
+                try:
+                    fields[name] = ev.eval(expr, Env({}))
+                except EvalFailure:
+                    fields[name] = False
+        for name, value in clauses:
+            if name == "inherit":
+                parent = ev.force(value)
+                if type(parent) is Record:
+                    fields = {**parent.fields, **{k: v for k, v in fields.items()
+                                                  if k in written}}
+                continue
+            fields[name] = value
+        return Record(self.type, fields)
+
 
 def guix_record_accessor(form: List, name: str) -> Builtin:
     type_name = str(form[1])

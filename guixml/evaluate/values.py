@@ -180,15 +180,21 @@ class InputItem:
 
 
 class Promise:
-    """``(delay EXPR)``: kept unforced (its value, usually a reference)."""
+    """``(delay EXPR)``: kept unforced (its value, usually a reference).
 
-    __slots__ = ("value",)
+    When EXPR is more than a reference, ``value`` is an :class:`Unknown` of
+    it and ``forced``, when it evaluated, what ``(force P)`` gives."""
 
-    def __init__(self, value: Any) -> None:
+    __slots__ = ("value", "forced")
+
+    def __init__(self, value: Any, forced: Any = None) -> None:
         self.value = value
+        self.forced = forced
 
     def __reduce__(self):
-        return (Promise, (self.value,))
+        if self.forced is None:
+            return (Promise, (self.value,))
+        return (Promise, (self.value, self.forced))
 
     def __repr__(self) -> str:
         return f"Promise({self.value!r})"

@@ -168,6 +168,9 @@ def inheritance_problem(ev: Evaluator, pkg: PackageValue) -> tuple[str, str] | N
     (kind, detail); None when it can (a parent that does not evaluate is a
     problem of the fields it should give, reported with them)."""
     seen = {id(pkg)}
+    # The parents are kept alive while walking: a parent forced afresh and
+    # freed could hand its id to the next one (a cycle that is not there).
+    alive = [pkg]
     for _ in range(MAX_DEPTH):
         parent = pkg.parent
         if parent is None:
@@ -181,6 +184,7 @@ def inheritance_problem(ev: Evaluator, pkg: PackageValue) -> tuple[str, str] | N
         if id(pkg) in seen:
             return ("inherit-cycle", _render(parent))
         seen.add(id(pkg))
+        alive.append(pkg)
     return ("inheritance-too-deep", f"more than {MAX_DEPTH} parents")
 
 
@@ -561,6 +565,12 @@ def _render(value: Any) -> str:
         return f"({_render(value.fn)} …)"
     if t is str:
         return value
+    if t is Record:
+        # A record of Guix (a file-like object, a g-expression): its type and
+        # name, as Guile prints it, never the Python representation.
+        name = value.fields.get("name")
+        kind = value.type.strip("<>")
+        return f"#<{kind} {name}>" if type(name) is str else f"#<{kind}>"
     return repr(value)
 
 

@@ -199,3 +199,34 @@ def test_string_to_number_as_guile():
     from fractions import Fraction
     assert [value(text, name) for name in "abcdefghi"] == [
         12, False, False, False, 16, 255, 100.0, 16, Fraction(1, 2)]
+
+
+_MATCH_CASES = [
+    # config->string of Guix's linux.scm: pairs whose cdr is a quoted symbol
+    # ((option . 'm) reads as (option quote m)), #t, #f or a string.
+    "(map (match-lambda ((option . 'm) (string-append option \"=m\")) "
+    "((option . #t) (string-append option \"=y\")) ((option . #f) (string-append option \"=n\")) "
+    "((option . string) (string-append option \"=\" string))) "
+    "'((\"A\" . m) (\"B\" . #t) (\"C\" . #f) (\"D\" . \"x\")))",
+    "(match '(1 2 . 3) ((a . rest) (list a rest)))",
+    "(match '(1 2 . 3) ((a b . c) (list c b a)))",
+    "(match '(1 . 2) ((a b . c) 'no) ((a . b) (list b a)))",
+    "(match '(k . v) ((key . 'v) key) (_ 'other))",
+    "(match '(k . w) ((key . 'v) key) (_ 'other))",
+]
+
+
+def test_match_pairs_as_guile():
+    """(ice-9 match) on pairs and improper lists gives what Guile 3.0.8 gives."""
+    import shutil
+    import subprocess
+    import pytest
+    from guixml.scheme.writer import write
+    ours = [write(value(f"(define x {call})", "x")) for call in _MATCH_CASES]
+    if shutil.which("guile") is None:
+        pytest.skip("guile is not installed")
+    program = ("(use-modules (ice-9 match)) (for-each (lambda (s) (write s) (newline)) (list "
+               + " ".join(_MATCH_CASES) + "))")
+    out = subprocess.run(["guile", "--no-auto-compile", "-c", program], check=True,
+                         capture_output=True, text=True).stdout
+    assert out.splitlines() == ours
