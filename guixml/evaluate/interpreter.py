@@ -360,7 +360,7 @@ class Evaluator:
                 rest_name = str(item)
                 continue
             if type(item) is Symbol:
-                pair = (str(item), None)
+                pair: tuple[str, Any] = (str(item), None)
             elif type(item) is List and len(item) == 2 and type(item[0]) is Symbol:
                 pair = (str(item[0]), item[1])
             else:
@@ -411,7 +411,7 @@ def _position(form: Any) -> tuple[int, int]:
         if type(source) is Source:
             # Source.location without building a Location (this runs for every
             # package, origin and input list of the channel).
-            starts = source._line_starts
+            starts: Any = source._line_starts
             if starts is None:
                 source.location(0)
                 starts = source._line_starts

@@ -155,8 +155,18 @@ class PackageValue:
          self.superseded, self.generator, self.transform, self.unresolved, self.spans,
          self.form) = state
 
+    def __reduce__(self):
+        # Rebuilt through a function: a compiled class's __new__ runs __init__.
+        return (_package_from_state, (self.__getstate__(),))
+
     def __repr__(self) -> str:
         return f"PackageValue({self.fields.get('name')!r}, parent={self.parent!r})"
+
+
+def _package_from_state(state: tuple) -> PackageValue:
+    value = PackageValue(state[0])
+    value.__setstate__(state)
+    return value
 
 
 class InputItem:

@@ -64,14 +64,13 @@ def link_packed(index: "ChannelIndex", modules: list[str],
                     value = index.definition_value(module, name)
                     scope = index.scope(module)
                     value = scope.evaluator.force(value)
-                    if type(value) is not PackageValue:
-                        continue
-                    problem = inheritance_problem(scope.evaluator, value)
-                    if problem is not None:
-                        raise EvalFailure(*problem)
-                    packages.append(package_value_packed(index, module, summary.file, name,
-                                                         value, d.generator or value.generator,
-                                                         (d.line, d.column)))
+                    if type(value) is PackageValue:  # (no continue in try: mypyc)
+                        problem = inheritance_problem(scope.evaluator, value)
+                        if problem is not None:
+                            raise EvalFailure(*problem)
+                        packages.append(package_value_packed(
+                            index, module, summary.file, name, value,
+                            d.generator or value.generator, (d.line, d.column)))
                 except _DEFINITION_FAILURES as failure:
                     errors.append(f"{summary.file}:{d.line}:{d.column}: {name}: "
                                   f"not evaluated ({_describe(failure)})")
@@ -242,7 +241,7 @@ class _Linker:
 
     def note(self, kind: str, field: str, text: str, where: Any = None) -> None:
         loc = None
-        if where is not None and getattr(where, "line", 0):
+        if where is not None and getattr(where, "line", 0):  # type: ignore[arg-type]
             loc = (getattr(where, "file", "") or self.file, where.line, where.column)
         self.unresolved.append((kind, field, text, loc))
 
@@ -277,7 +276,7 @@ class _Linker:
 
     # -- origins ----------------------------------------------------------------
 
-    def origin(self, value: OriginValue, field: str) -> Origin:
+    def origin(self, value: OriginValue, field: str) -> Origin | None:
         """The model origin of VALUE (its problems noted under FIELD)."""
         return unorigin(self.origin_packed(value, field))
 
@@ -465,7 +464,7 @@ class _Linker:
 
     def licenses(self, pkg: PackageValue) -> tuple[tuple, ...]:
         value = self.field(pkg, "license")
-        out: list[LicenseRef] = []
+        out: list[Any] = []
         self._license(value, out, 0)
         return tuple(out)
 
@@ -606,7 +605,7 @@ def _chain(ev: Evaluator, pkg: PackageValue):
             return
 
 
-def origin_model(index: "ChannelIndex", module: str, file: str, value: OriginValue) -> Origin:
+def origin_model(index: "ChannelIndex", module: str, file: str, value: OriginValue) -> Origin | None:
     """The model :class:`Origin` of the evaluated origin VALUE, defined in MODULE (FILE)."""
     return _Linker(index, module, file).origin(value, "origin")
 

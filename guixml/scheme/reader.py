@@ -26,6 +26,7 @@ import gc
 import os
 import re
 from itertools import accumulate
+from typing import Any
 
 from guixml.scheme.datum import NIL, Char, DottedList, Keyword, List, Source, Symbol, Vector, sym
 from guixml.scheme.errors import SchemeSyntaxError, decode_utf8
@@ -195,7 +196,7 @@ class _Parser:
         # wrappers and dot of enclosing lists are saved in ``saved`` by depth,
         # only when there are any (most lists have neither).
         top: list = []
-        cur: list = top
+        cur: Any = top
         pend: list | None = None  # pending wrappers here: [kind, start]
         dot = -1
         stack: list = []
@@ -331,7 +332,7 @@ class _Parser:
             if head is not None:
                 if type(value) is Symbol and ":" in value:
                     name, _, output = str(value).rpartition(":")
-                    items = (head, sym(name), output)
+                    items: tuple = (head, sym(name), output)
                 else:
                     items = (head, value)
             else:
@@ -392,7 +393,7 @@ class _Parser:
             return DottedList(list(lst) + tail.items, tail.tail, lst.source, lst.start, end)
         return DottedList(list(lst), tail, lst.source, lst.start, end)
 
-    def _vector(self, items: List, closer: str, end: int):
+    def _vector(self, items: Any, closer: str, end: int):  # items.end: str while open
         kind = items.end
         if closer != ")" or kind not in (_VECTOR, _BYTEVECTOR):
             raise self.error(f"mismatched close paren: {closer}", end - 1)
