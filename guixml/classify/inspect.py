@@ -105,7 +105,7 @@ class _Entry:
         return self._stream is None
 
     def has_extension(self, extensions: list[str]) -> bool:
-        return any(self.name.endswith(ext) for ext in extensions)
+        return self.name.endswith(tuple(extensions))
 
     def rest(self) -> BinaryIO:
         """The whole content as a forward stream (head first), for one consumer."""
@@ -836,17 +836,29 @@ def _enough_marks(data: Any, limits: dict[str, Any], marks: Any) -> bool:
         return True
     minus, dot, exponents = marks
     if data.count("-" if isinstance(data, str) else b"-") >= negatives \
-            and len(minus.findall(data)) >= negatives:
+            and _at_least(minus, data, negatives) is True:
         return True
     e, E, period = ("e", "E", ".") if isinstance(data, str) else (b"e", b"E", b".")
     if data.count(period) + data.count(e) + data.count(E) < floats:
         return False
-    found = len(dot.findall(data))
-    for mark in exponents:
-        if found >= floats:
+    found = 0
+    for mark in (dot, *exponents):
+        found = _at_least(mark, data, floats, found)
+        if found is True:
             return True
-        found += len(mark.findall(data))
-    return found >= floats
+    return False
+
+
+def _at_least(pattern: re.Pattern[Any], data: Any, least: float, found: int = 0) -> Any:
+    """True once PATTERN has matched LEAST times in DATA (counting FOUND before),
+    else the number of matches in all: the search stops at the LEAST-th match."""
+    if found >= least:
+        return True
+    for _ in pattern.finditer(data):
+        found += 1
+        if found >= least:
+            return True
+    return found
 
 
 def _last_ident(code: str, start: int, end: int, tokens: re.Pattern[str]) -> str | None:
@@ -986,10 +998,44 @@ def _c_array_finding(entry: _Entry) -> str | None:
 # Walking trees and archives
 
 
+def _first_bytes(spec: dict[str, Any]) -> frozenset[int] | None:
+    """The first bytes a file can have for SPEC's detector to name it (each
+    detector returns None at once for any other), or None when any can."""
+    detector = spec["detector"]
+    if detector in ("gguf", "numpy"):
+        return frozenset(_hex(spec["magic"])[:1])
+    if detector == "ggml_legacy":
+        return frozenset(_hex(magic)[0] for magic in spec["magics"])
+    if detector == "onnx":
+        return frozenset(b"\x08")
+    if detector in ("zip_members", "npz"):
+        return frozenset(b"P")
+    if detector == "pickle":
+        return frozenset(b"\x80" + _hex(spec.get("prefix", "80"))[:1])
+    if detector == "lc0":
+        return frozenset(b"\x1f" + _hex(spec["prefix"])[:1])
+    if detector == "leela_zero_text":
+        return frozenset(b"\x1f")
+    if detector == "caffe":
+        return frozenset((0x0A, 0x12, 0xA2))
+    if detector == "fasttext":
+        return frozenset(struct.pack("<i", spec["magic_int32"])[:1])
+    return None
+
+
+@functools.cache
+def _formats_by_first_byte() -> tuple[tuple[dict[str, Any], ...], ...]:
+    """For each value of a file's first byte, the formats that may match, in order."""
+    specs = [(spec, _first_bytes(spec)) for spec in weight_formats()["format"]]
+    return tuple(tuple(spec for spec, first in specs if first is None or byte in first)
+                 for byte in range(256))
+
+
 def _examine(entry: _Entry, depth: int, out: "_Collector") -> None:
     out.files += 1
     config = weight_formats()
-    for spec in config["format"]:
+    specs = _formats_by_first_byte()[entry.head[0]] if entry.head else config["format"]
+    for spec in specs:
         try:
             result = _DETECTORS[spec["detector"]](entry, spec)
         except RuntimeError:
