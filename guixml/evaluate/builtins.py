@@ -971,21 +971,23 @@ def _gexp_inputs(ev, args):
     return out
 
 
-@builtin("gexp-input-thing")
-def _gexp_input_thing(ev, args):
+def _gexp_input(ev, args, who):
+    """The one argument of a ``gexp-input`` accessor, checked to be one."""
     _arity(args, 1)
     item = ev.force(args[0])
     if type(item) is not InputItem:
-        raise EvalFailure("not-a-record", f"gexp-input-thing: {_repr(item, 60)}")
-    return item.thing
+        raise EvalFailure("not-a-record", f"{who}: {_repr(item, 60)}")
+    return item
+
+
+@builtin("gexp-input-thing")
+def _gexp_input_thing(ev, args):
+    return _gexp_input(ev, args, "gexp-input-thing").thing
 
 
 @builtin("gexp-input-output")
 def _gexp_input_output(ev, args):
-    _arity(args, 1)
-    item = ev.force(args[0])
-    if type(item) is not InputItem:
-        raise EvalFailure("not-a-record", f"gexp-input-output: {_repr(item, 60)}")
+    item = _gexp_input(ev, args, "gexp-input-output")
     return item.output if item.output is not None else "out"
 
 

@@ -173,15 +173,21 @@ _FOLD_CASES = [
 def test_fold_as_guile():
     """SRFI-1 fold, with alist-delete as Guix drops several keys of a
     parent's properties (gdb.scm), gives what Guile 3.0.8 gives."""
+    _agrees_with_guile("(srfi srfi-1)", _FOLD_CASES)
+
+
+def _agrees_with_guile(module: str, calls: list[str]) -> None:
+    """Each call, evaluated by guixml and written, is what Guile 3.0.8 writes
+    for it with MODULE loaded."""
     import shutil
     import subprocess
     import pytest
     from guixml.scheme.writer import write
-    ours = [write(value(f"(define x {call})", "x")) for call in _FOLD_CASES]
+    ours = [write(value(f"(define x {call})", "x")) for call in calls]
     if shutil.which("guile") is None:
         pytest.skip("guile is not installed")
-    program = ("(use-modules (srfi srfi-1)) (for-each (lambda (s) (write s) (newline)) (list "
-               + " ".join(_FOLD_CASES) + "))")
+    program = (f"(use-modules {module}) (for-each (lambda (s) (write s) (newline)) (list "
+               + " ".join(calls) + "))")
     out = subprocess.run(["guile", "--no-auto-compile", "-c", program], check=True,
                          capture_output=True, text=True).stdout
     assert out.splitlines() == ours
@@ -218,15 +224,4 @@ _MATCH_CASES = [
 
 def test_match_pairs_as_guile():
     """(ice-9 match) on pairs and improper lists gives what Guile 3.0.8 gives."""
-    import shutil
-    import subprocess
-    import pytest
-    from guixml.scheme.writer import write
-    ours = [write(value(f"(define x {call})", "x")) for call in _MATCH_CASES]
-    if shutil.which("guile") is None:
-        pytest.skip("guile is not installed")
-    program = ("(use-modules (ice-9 match)) (for-each (lambda (s) (write s) (newline)) (list "
-               + " ".join(_MATCH_CASES) + "))")
-    out = subprocess.run(["guile", "--no-auto-compile", "-c", program], check=True,
-                         capture_output=True, text=True).stdout
-    assert out.splitlines() == ours
+    _agrees_with_guile("(ice-9 match)", _MATCH_CASES)
