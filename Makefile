@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 GUILE  ?= guile
 
-.PHONY: all demo test bench guile guix-libs venv clean
+.PHONY: all demo test bench guile guix-libs venv compiled pure clean
 
 all: test
 
@@ -22,6 +22,18 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 venv: $(STAMP)
+
+# The compiled mode: mypyc compiles the modules of guixml.version.COMPILED_MODULES
+# from the same source, beside their .py files, when a C compiler is there (and
+# mypy installs); otherwise, and with GUIXML_PURE=1, pure Python runs.  Either
+# way one line says which mode runs.  `make pure` removes the built modules.
+compiled: venv
+	@$(BIN)/python -c "import mypyc" 2>/dev/null || \
+	  $(BIN)/pip install -q -e '.[test,compiled]' >/dev/null 2>&1 || true
+	@$(BIN)/python tools/build_compiled.py --if-stale
+
+pure: venv
+	@$(BIN)/python tools/build_compiled.py --clean
 
 # Guile 3.0 is the oracle of the test suite; install Debian's package when absent.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -40,15 +52,15 @@ guix-libs: guile
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(GUIX_GUILE_LIBS); \
 	fi
 
-test: venv guile guix-libs
+test: venv guile guix-libs compiled
 	$(BIN)/python -m pytest -q
 
-demo: venv
+demo: venv compiled
 	$(BIN)/guixml audit examples/channel
 
 # Speed against Guile on a real Guix checkout: make bench GUIX_SOURCE=/path/to/guix
-bench: venv guile
-	$(BIN)/python tools/bench.py $(GUIX_SOURCE)
+bench: venv guile compiled
+	$(BIN)/python tools/bench.py $(GUIX_SOURCE) --mode both
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

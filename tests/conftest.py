@@ -95,3 +95,9 @@ def guix_source() -> Path:
     if not (path / "gnu" / "packages").is_dir():
         pytest.skip(f"GUIX_SOURCE has no gnu/packages: {root}")
     return path
+
+
+def pytest_report_header(config):
+    """The mode the suite runs in: pure Python or compiled (and which modules)."""
+    from guixml.version import build_mode
+    return f"guixml: {build_mode()}"

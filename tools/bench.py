@@ -3,6 +3,7 @@
 Usage::
 
     python tools/bench.py [GUIX_SOURCE] [--only NAME] [--jobs N] [--repeat N]
+                          [--mode pure|compiled|both]
 
 (``--jobs`` defaults to the number of CPUs idle when a benchmark starts.)
 
@@ -12,6 +13,13 @@ the same run and prints one line::
 
     read: guixml 2.91 s, guile 5.87 s, ratio 0.50, peak RSS guixml 69 MB
     (largest worker 48 MB), guile 19 MB; CPU guixml 5.10 s, guile 5.80 s
+
+``--mode`` picks guixml's mode (``guixml.version``): ``pure`` Python,
+``compiled`` (the mypyc-built modules, ``make compiled``) or ``both``, the
+default when compiled modules are built: then each benchmark runs in each
+mode in turn (a process each, pure first), each beside its own Guile run,
+and the two lines are printed one under the other, tagged ``[pure]`` and
+``[compiled]``.
 
 ``ratio`` is guixml's wall time over Guile's (below 1.0: guixml is faster).
 Peak RSS is each process's own high-water mark (Linux VmHWM): guixml's main
@@ -512,11 +520,56 @@ def run(benchmark: Benchmark, guix_source: Path, guile: str, jobs: int,
     guile_rss = max(run[1] for run in guile_runs)
     theirs_cpu = min(run[2] for run in guile_runs)
     workers = f" (largest worker {_megabytes(workers_rss)} MB)" if workers_rss else ""
-    return (f"{benchmark.name}: guixml {ours:.2f} s, guile {theirs:.2f} s, "
+    return (f"{benchmark.name} [{_mode()}]: guixml {ours:.2f} s, guile {theirs:.2f} s, "
             f"ratio {ours / theirs:.2f}, peak RSS guixml {_megabytes(self_rss)} MB"
             f"{workers}, guile {_megabytes(guile_rss)} MB; "
             f"CPU guixml {ours_cpu:.2f} s, guile {theirs_cpu:.2f} s  "
             f"[{len(paths)} files, {jobs} jobs]")
+
+
+def _mode() -> str:
+    """``compiled`` or ``pure``: the mode this process runs."""
+    from guixml.version import compiled_modules
+    return "compiled" if compiled_modules() else "pure"
+
+
+def _both(args: argparse.Namespace, names: list[str]) -> int:
+    """Each benchmark in each mode, a process each, pure first (see --mode)."""
+    status = 0
+    for name in names:
+        for mode in ("pure", "compiled"):
+            command = [sys.executable, __file__, str(args.guix_source), "--only", name,
+                       "--mode", mode, "--repeat", str(args.repeat)]
+            if args.jobs:
+                command += ["--jobs", str(args.jobs)]
+            done = subprocess.run(command, stdout=subprocess.PIPE, text=True)
+            sys.stdout.write(done.stdout)
+            sys.stdout.flush()
+            status = max(status, done.returncode)
+    return status
+
+
+def _switch_mode(mode: str, argv: list[str] | None) -> int | None:
+    """Run this script again in MODE when this process runs the other one
+    (the mode is fixed when guixml is first imported); None when it matches."""
+    from guixml.version import PURE_VARIABLE, built_state
+    if mode == _mode():
+        return None
+    if os.environ.get("GUIXML_BENCH_SWITCHED"):
+        print(f"bench: this process runs {_mode()}, not {mode}", file=sys.stderr)
+        return 2
+    env = dict(os.environ, GUIXML_BENCH_SWITCHED="1")
+    if mode == "pure":
+        env[PURE_VARIABLE] = "1"
+    else:
+        env.pop(PURE_VARIABLE, None)
+        built, unusable = built_state()
+        if not built or unusable is not None:
+            print(f"bench: no usable compiled modules ({unusable or 'none built'}; "
+                  "make compiled)", file=sys.stderr)
+            return 2
+    command = [sys.executable, __file__, *(sys.argv[1:] if argv is None else argv)]
+    return subprocess.run(command, env=env).returncode
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -529,7 +582,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=None,
                         help="processes for guixml (default: the CPUs idle now)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per side; the best counts")
+    parser.add_argument("--mode", choices=("pure", "compiled", "both"), default=None,
+                        help="guixml's mode: pure Python, the compiled modules, or both in "
+                             "turn (default: both when compiled modules are built, else pure)")
     args = parser.parse_args(argv)
+    if args.mode is None:
+        from guixml.version import built_state
+        built, unusable = built_state()
+        args.mode = "both" if built and unusable is None else "pure"
     if not args.guix_source:
         print("bench: name a Guix checkout (argument or GUIX_SOURCE)", file=sys.stderr)
         return 2
@@ -541,8 +601,14 @@ def main(argv: list[str] | None = None) -> int:
     if guile is None:
         print("bench: Guile is not installed", file=sys.stderr)
         return 2
+    names = args.only or [n for n, b in BENCHMARKS.items() if b.default]
+    if args.mode == "both":
+        return _both(args, names)
+    switched = _switch_mode(args.mode, argv)
+    if switched is not None:
+        return switched
     status = 0
-    for name in args.only or [n for n, b in BENCHMARKS.items() if b.default]:
+    for name in names:
         try:
             line = run(BENCHMARKS[name], source, guile, max(1, args.jobs or idle_cpus()),
                        max(1, args.repeat))

@@ -80,7 +80,9 @@ _BOMBS = [
     ("(number->string (zz-square 3 {k}))", "budget-exceeded"),
     ('(number->string (length (zz-grow (list 1) {k})))', "budget-exceeded"),
     ("(number->string (zz-ping {k}))", "budget-exceeded"),
-    ("(number->string (zz-loop {k}))", "recursion-too-deep"),
+    # Python's stack runs out first in pure Python; compiled calls take fewer
+    # Python frames, so the budget's call depth stops it there: either is bounded.
+    ("(number->string (zz-loop {k}))", "recursion-too-deep|calls nested deeper"),
 ]
 
 #: Texts Guile's reader rejects, each the whole of a module (after its header)
@@ -140,6 +142,9 @@ def hostile_modules(scale: float = 1.0) -> tuple[dict[str, str], list[Expected],
                      extra=f" (properties '((zz-big . {digits})))"), None)
         fine.append(f"zz-big{k}")
         add(f"(define zz-literal{k} {'9' * (1_000_000 if k == 0 else 10_000 * k)})", None)
+    # A literal read as its digits, made an int for arithmetic beyond the budget.
+    add(_package("zz-big-arithmetic", version=f"(number->string (* 2 {'7' * 400_000}))"),
+        "budget-exceeded")
     modules = {file: "\n".join(lines) + "\n"}
     for k, text in enumerate(_BAD_TEXTS[:count(len(_BAD_TEXTS))]):
         path = f"{PREFIX}-text-{k}.scm"
@@ -175,7 +180,7 @@ def _matches(problem: dict, want: Expected) -> bool:
     location = problem.get("location") or {}
     return (location.get("file") == want.file and location.get("line") == want.line
             and (want.column < 0 or location.get("column") == want.column)
-            and want.text in problem.get("message", ""))
+            and any(text in problem.get("message", "") for text in want.text.split("|")))
 
 
 def compare(original: dict, hostile: dict, expected: list[Expected],

@@ -532,9 +532,9 @@ class Classifier:
         fact_patterns = [p for fact in self.rules.facts for p in fact.match]
         self._any_fact = _any_of(fact_patterns)
         # Literals one of which every fact's match contains (all facts ignore case).
-        needs = [required_literals(p) for p in fact_patterns]
-        self._fact_literals = tuple(dict.fromkeys(s for n in needs for s in n)) \
-            if needs and all(n is not None for n in needs) \
+        fact_needs: list[Any] = [required_literals(p) for p in fact_patterns]
+        self._fact_literals = tuple(dict.fromkeys(s for n in fact_needs for s in n))  \
+            if fact_needs and all(n is not None for n in fact_needs) \
             and all(p.flags & re.IGNORECASE for p in fact_patterns) else None
         #: Facts about libraries that download weights at run time (see _fetcher_of).
         self._fetchers = tuple(f for f in self.rules.facts if "fetcher" in f.carries)
@@ -582,7 +582,7 @@ class Classifier:
         occurs.  FOLDED is TEXT lower-cased when TEXT is ASCII (else None)."""
         needs, ignore_case = self._needs[id(rule)]
         if needs is not None:
-            haystack = text
+            haystack: str | None = text
             if ignore_case:
                 if folded is None:
                     folded = text.lower() if text.isascii() else None
@@ -603,7 +603,7 @@ class Classifier:
             folded = uri.lower()
             if not any(literal in folded for literal in self._fact_literals):
                 return False
-        return self._any_fact.search(uri) is not None
+        return self._any_fact.search(uri) is not None  # type: ignore[union-attr]
 
     def _fact_matches(self, fact: Fact, uri: str) -> bool:
         key = (id(fact), uri)
@@ -943,7 +943,7 @@ class Classifier:
                 span = package.field_span("arguments") if package.span else None
                 if span is not None and form:
                     # Where the index saw the field: no need to look for it.
-                    start = package.span[0]
+                    start = package.span[0]  # type: ignore[index]
                     arguments = form[span[0] - start:span[1] - start]
                 else:
                     arguments = self._field_of(form, "arguments")
@@ -1024,7 +1024,7 @@ class Classifier:
         self._record(rule, field, text, match, scores, location)
         return True
 
-    def _record(self, rule: Rule, field: str, text: str, match: re.Match[str],
+    def _record(self, rule: Rule, field: str, text: str, match: Any,
                 scores: _Scores, location: Any) -> None:
         evidence = Evidence(rule=rule.id, field=field, matched=_snippet(text, match),
                             note=rule.description, location=location)
@@ -1366,7 +1366,7 @@ class Classifier:
     def _resolve_input(self, input_: Input, package: Package) -> Any:
         if input_.module:
             try:
-                found = self.resolve(input_.ref, package, input_.module)
+                found = self.resolve(input_.ref, package, input_.module)  # type: ignore[call-arg]
             except TypeError:  # a two-argument resolver
                 found = None
             if found is not None:
@@ -1564,8 +1564,8 @@ def index_resolver(index: Any) -> Resolver:
                 _, _, package_name, _, hidden = package_head(packages, i)
                 if package_name and not hidden:
                     by_name.setdefault(package_name, i)
-        i = by_name.get(name)
-        return None if i is None else packages[i]
+        found = by_name.get(name)
+        return None if found is None else packages[found]
 
     resolve.form_text = index_form_text(index)  # type: ignore[attr-defined]
     resolve.package_named = package_named  # type: ignore[attr-defined]

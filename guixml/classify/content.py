@@ -50,6 +50,7 @@ from typing import Any, BinaryIO, Iterator
 import attrs
 from attrs import frozen
 
+from guixml.index import decode_verified, seal, unseal
 from guixml.classify.inspect import Finding, _Collector, _Entry, _examine, _read_up_to, \
     weight_formats
 
@@ -59,6 +60,7 @@ __all__ = ["ContentFinding", "SourceContent", "ContentLimits", "ContentCache",
 
 #: Bumped when what inspection finds changes: cached results of older versions are misses.
 CONTENT_VERSION = 2
+_ENTRY_NAME = "content.json"
 
 #: Weight formats that are pickles (or hold one) and so run code when loaded.
 PICKLE_FORMATS = ("pytorch-zip", "pytorch-legacy", "sklearn-pickle", "npy-object")
@@ -350,6 +352,20 @@ class _Hashing(io.RawIOBase):
         return self.digest.hexdigest()
 
 
+#: Members up to this size are read whole, and hashed only when reported.
+_WHOLE = 1 << 20
+
+
+class _Whole:
+    """A member read whole: its sha256 taken only when asked (for a finding)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def drain(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
 def _safe(name: str) -> str | None:
     """NAME as a relative member path, or None when it points outside the tree."""
     parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".")]
@@ -376,14 +392,28 @@ class _Walk:
         self.text_ext = tuple(dl_limits["extensions"])
         self.text_skip = frozenset(dl_limits["skip_directories"])
 
+    def mark(self) -> tuple[int, int, int, int]:
+        return len(self.findings), len(self.warnings), self.files, self.bytes
+
+    def reset(self, mark: tuple[int, int, int, int]) -> None:
+        del self.findings[mark[0]:]
+        del self.warnings[mark[1]:]
+        self.files, self.bytes = mark[2], mark[3]
+
     def member(self, path: str, size: int, stream: BinaryIO) -> None:
         self.files += 1
         self.bytes += size
         if self.files > self.limits.max_members or self.bytes > self.limits.max_bytes:
             raise _Stop(f"over the bounds ({self.limits.max_members} members, "
                         f"{self.limits.max_bytes} bytes): the rest not inspected")
-        hashing = _Hashing(stream)
-        entry = _Entry(path, size, hashing, self.head_bytes)  # type: ignore[arg-type]
+        hashing: _Hashing | _Whole
+        if size <= _WHOLE:
+            data = _read_up_to(stream, size)
+            hashing = _Whole(data)
+            entry = _Entry(path, size, io.BytesIO(data), self.head_bytes)
+        else:
+            hashing = _Hashing(stream)
+            entry = _Entry(path, size, hashing, self.head_bytes)  # type: ignore[arg-type]
         spool = None
         if entry.head.startswith(b"PK\x03\x04") and entry.has_extension(_TORCH_EXT) \
                 and size <= self.limits.max_spool:
@@ -398,7 +428,7 @@ class _Walk:
             if spool is not None:
                 spool.close()
 
-    def _examine(self, path: str, size: int, entry: _Entry, hashing: _Hashing,
+    def _examine(self, path: str, size: int, entry: _Entry, hashing: "_Hashing | _Whole",
                  spool: Any) -> None:
         out = _Collector()
         _examine(entry, 0, out)
@@ -511,25 +541,217 @@ def _tar_stream(path: str, kind: str) -> tuple[BinaryIO, subprocess.Popen[bytes]
     return open(path, "rb"), None, "r|" if kind == "tar" else "r|*"
 
 
+# --- tar, read directly ---------------------------------------------------------
+#
+# tarfile's stream mode costs more CPU per member than decompressing it does
+# (its headers parsed field by field, its data copied through three buffers).
+# The common subset of the format is read here, block by block from one large
+# buffered stream: ustar, GNU and v7 headers, GNU long names, pax headers with
+# the keys that name or size a member.  Whatever is outside that subset (sparse
+# files, base-256 numbers, a bad checksum, truncated data, a pax header that
+# renames or resizes every member, text that is not UTF-8 in a pax header)
+# raises _NotPlain and the archive is read again with tarfile from the start,
+# so every archive is read as tarfile reads it.  tests/classify/test_content.py
+# checks the members against tarfile's on archives of every format.
+
+class _NotPlain(Exception):
+    """An archive outside the subset _plain_tar reads: read it with tarfile."""
+
+
+_REGULAR = frozenset(b"07\x00S")  # tarfile.REGULAR_TYPES (S sparse: refused below)
+_SUPPORTED = frozenset(b"0123456\x007LKS")  # tarfile.SUPPORTED_TYPES
+_PAX_IGNORED = frozenset(("mtime", "atime", "ctime", "uid", "gid", "uname", "gname",
+                          "comment", "linkpath"))
+_PAX_RECORD = re.compile(rb"(\d+) ([^=]+)=")
+
+
+def _octal(field: bytes) -> int:
+    if field[:1] in (b"\x80", b"\xff"):
+        raise _NotPlain("base-256 number")
+    text = field.split(b"\x00", 1)[0].strip()
+    if not text:
+        return 0
+    try:
+        return int(text, 8)
+    except ValueError:
+        raise _NotPlain("not an octal number") from None
+
+
+def _name(field: bytes) -> str:
+    return field.split(b"\x00", 1)[0].decode("utf-8", "surrogateescape")
+
+
+def _pax(data: bytes) -> dict[str, str]:
+    records: dict[str, str] = {}
+    position = 0
+    while position < len(data):
+        match = _PAX_RECORD.match(data, position)
+        if match is None:
+            if data[position:].strip(b"\x00"):
+                raise _NotPlain("malformed pax header")
+            break
+        length = int(match.group(1))
+        end = position + length
+        if length < 5 or end > len(data) or data[end - 1:end] != b"\n":
+            raise _NotPlain("malformed pax record")
+        try:
+            key = match.group(2).decode("utf-8")
+            value = data[match.end():end - 1].decode("utf-8")
+        except UnicodeDecodeError:
+            raise _NotPlain("pax header not in UTF-8") from None
+        records[key] = value
+        position = end
+    return records
+
+
+def _plain_tar(stream: BinaryIO) -> Iterator[tuple[str, int, bool, "_Member"]]:
+    """The members of the tar on STREAM as tarfile names them: (name, size,
+    regular, data), data readable until the next member is asked for."""
+    offset = 0
+    long_name: str | None = None
+    pax: dict[str, str] | None = None
+    while True:
+        block = _read_up_to(stream, 512)
+        if len(block) < 512:
+            if offset == 0 or block or long_name is not None or pax is not None:
+                raise _NotPlain("empty or truncated header")
+            return
+        if block.count(0) == 512:
+            if long_name is not None or pax is not None:
+                raise _NotPlain("end of archive after a long name or pax header")
+            return
+        checksum = _octal(block[148:156])
+        if checksum != 256 + sum(block[:148]) + sum(block[156:]):
+            raise _NotPlain("bad checksum (or signed)")
+        kind = block[156]
+        size = _octal(block[124:136])
+        data_size = size if kind in _REGULAR or kind not in _SUPPORTED else 0
+        if kind in b"LKxgX" or kind == ord("S"):
+            if kind == ord("S"):
+                raise _NotPlain("sparse member")
+            padded = (size + 511) & ~511
+            data = _read_up_to(stream, padded)
+            if len(data) < padded:
+                raise _NotPlain("truncated extended header")
+            offset += 512 + padded
+            if kind == ord("L"):
+                if long_name is not None:
+                    raise _NotPlain("chained long names")
+                long_name = _name(data[:size])
+            elif kind == ord("K"):
+                pass  # a long link target: no name or size of ours
+            elif kind == ord("g"):
+                if set(_pax(data[:size])) - _PAX_IGNORED:
+                    raise _NotPlain("global pax header that names or sizes members")
+            else:
+                if pax is not None:
+                    raise _NotPlain("chained pax headers")
+                pax = _pax(data[:size])
+                if set(pax) - _PAX_IGNORED - {"path", "size"}:
+                    raise _NotPlain("pax header with other keys")
+            continue
+        # As tarfile: frombuf and _proc_builtin, then a long name, then pax.
+        name = _name(block[0:100])
+        prefix = _name(block[345:500])
+        if kind == 0 and name.endswith("/"):
+            kind = ord("5")
+        directory = kind == ord("5")
+        if directory:
+            name = name.rstrip("/")
+        if prefix:
+            name = prefix + "/" + name
+        if long_name is not None:
+            if pax is not None:
+                raise _NotPlain("a long name and a pax header")
+            name = long_name.removesuffix("/") if directory else long_name
+        if pax is not None:
+            if "path" in pax:
+                name = pax["path"].rstrip("/")
+            if "size" in pax:
+                try:
+                    size = int(pax["size"])
+                except ValueError:
+                    raise _NotPlain("pax size not a number") from None
+                data_size = size if kind in _REGULAR or kind not in _SUPPORTED else 0
+        long_name = pax = None
+        member = _Member(stream, data_size)
+        yield name, size, kind in _REGULAR, member
+        member.finish()
+        offset += 512 + ((data_size + 511) & ~511)
+
+
+class _Member(io.RawIOBase):
+    """SIZE bytes of STREAM, then the padding to the next 512-byte block."""
+
+    def __init__(self, stream: BinaryIO, size: int) -> None:
+        self._stream = stream
+        self._left = size
+        self._padding = -size % 512
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+        if size is None or size < 0 or size > self._left:
+            size = self._left
+        data = self._stream.read(size) if size else b""
+        if len(data) < size:
+            raise _NotPlain("truncated member")
+        self._left -= size
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def finish(self) -> None:
+        left = self._left + self._padding
+        while left > 0:
+            chunk = self._stream.read(min(left, _CHUNK))
+            if not chunk:
+                if left > self._padding or self._left:
+                    raise _NotPlain("truncated member")
+                break
+            left -= len(chunk)
+        self._left = self._padding = 0
+
+
 def _walk_tar(path: str, kind: str, walk: _Walk) -> str | None:
+    saved = walk.mark()
+    try:
+        return _walk_tar_with(path, kind, walk, plain=True)
+    except _NotPlain:
+        walk.reset(saved)
+        return _walk_tar_with(path, kind, walk, plain=False)
+
+
+def _walk_tar_with(path: str, kind: str, walk: _Walk, *, plain: bool) -> str | None:
     stream, process, mode = _tar_stream(path, kind)
     tops: set[str] = set()
+    members: Iterator[tuple[str, int, bool, Any]]
     try:
-        with stream, tarfile.open(fileobj=stream, mode=mode, bufsize=_CHUNK) as archive:
-            for member in archive:
-                name = _safe(member.name)
+        with stream:
+            if plain and mode == "r|":
+                members = _plain_tar(stream)
+                archive = None
+            elif plain:
+                raise _NotPlain("compressed in this process")
+            else:
+                archive = tarfile.open(fileobj=stream, mode=mode, bufsize=_CHUNK)
+                members = _tarfile_members(archive)
+            for raw_name, size, regular, handle in members:
+                name = _safe(raw_name)
                 if name is None:
-                    walk.warnings.append(f"{path}!/{member.name}: names a path outside "
+                    walk.warnings.append(f"{path}!/{raw_name}: names a path outside "
                                          "the tree: skipped")
                     continue
                 tops.add(name.split("/", 1)[0])
-                if not member.isreg():
+                if not regular or handle is None:
                     continue
-                handle = archive.extractfile(member)
-                if handle is None:
-                    continue
-                walk.member(name, member.size, handle)  # type: ignore[arg-type]
-                archive.members.clear()
+                walk.member(name, size, handle)  # type: ignore[arg-type]
+            if archive is not None:
+                archive.close()
     finally:
         if process is not None:
             process.kill()
@@ -538,6 +760,13 @@ def _walk_tar(path: str, kind: str, walk: _Walk) -> str | None:
         walk.warnings.append(f"{path}: corrupt or truncated {kind} data "
                              f"({_PROGRAMS[kind]} exit {code}); inspected up to there")
     return tops.pop() if len(tops) == 1 else None
+
+
+def _tarfile_members(archive: tarfile.TarFile) -> Iterator[tuple[str, int, bool, Any]]:
+    for member in archive:
+        yield member.name, member.size, member.isreg(), \
+            archive.extractfile(member) if member.isreg() else None
+        archive.members.clear()
 
 
 def _walk_zip(path: str, walk: _Walk) -> str | None:
@@ -633,7 +862,9 @@ def inspect_source(path: str | os.PathLike[str], limits: ContentLimits = Content
 class ContentCache:
     """Inspection results keyed by the source's content hash: one JSON file.
 
-    A hostile or broken file is an empty cache; entries of another
+    Sealed as the index's entries are (:func:`guixml.index.seal`): a planted,
+    edited or broken file is an empty cache (it could otherwise hide what a
+    source holds); entries of another
     :data:`CONTENT_VERSION` are ignored.  Written atomically by rename.
     """
 
@@ -642,8 +873,9 @@ class ContentCache:
         self._entries: dict[str, Any] = {}
         self._dirty = False
         try:
-            with open(self.path, encoding="utf-8") as stream:
-                data = json.load(stream)
+            with open(self.path, "rb") as stream:
+                payload = unseal("content", _ENTRY_NAME, stream.read())
+            data = None if payload is None else decode_verified("json", payload)
             if isinstance(data, dict) and data.get("version") == CONTENT_VERSION and \
                     isinstance(data.get("entries"), dict):
                 self._entries = data["entries"]
@@ -669,9 +901,13 @@ class ContentCache:
         directory = os.path.dirname(self.path) or "."
         try:
             os.makedirs(directory, exist_ok=True)
+            sealed = seal("content", _ENTRY_NAME, json.dumps(
+                {"version": CONTENT_VERSION, "entries": self._entries}).encode())
+            if sealed is None:
+                return  # no cache key: no cache
             fd, temporary = tempfile.mkstemp(dir=directory, prefix=".content-")
-            with os.fdopen(fd, "w", encoding="utf-8") as stream:
-                json.dump({"version": CONTENT_VERSION, "entries": self._entries}, stream)
+            with os.fdopen(fd, "wb") as stream:
+                stream.write(sealed)
             os.replace(temporary, self.path)
             self._dirty = False
         except OSError:

@@ -39,7 +39,7 @@ import attrs
 from guixml.errors import GuixmlError
 
 __all__ = ["Finding", "Inspection", "InspectError", "inspect_path", "inspect_bytes",
-           "scan_c_source", "weight_formats"]
+           "scan_c_source", "counted_c_arrays", "weight_formats"]
 
 
 class InspectError(GuixmlError):
@@ -105,7 +105,7 @@ class _Entry:
         return self._stream is None
 
     def has_extension(self, extensions: list[str]) -> bool:
-        return any(self.name.endswith(ext) for ext in extensions)
+        return self.name.endswith(tuple(extensions))
 
     def rest(self) -> BinaryIO:
         """The whole content as a forward stream (head first), for one consumer."""
@@ -743,26 +743,234 @@ def _add_equals(match: re.Match[str]) -> str:
     return "] = " + "\n" * match.group().count("\n") + "{"
 
 
-# Literals that can make an initialiser weight-like: floats and negative numbers.
-_SIGNED_OR_FLOAT = re.compile(rb"-[ \t]*\d|\d\.\d|\.\d|\d[eE][-+]?\d")
+# --- the fast path ----------------------------------------------------------
+#
+# scan_c_source above is the reference: a token at a time in Python.  What the
+# classifier needs of it is only the *counted* initialisers (array_counted_min
+# decimal literals or more, weight-like), and those are rare.  The fast path
+# below finds exactly the same ones (tests/classify/test_inspect.py checks it
+# against scan_c_source with hypothesis) with the regular-expression engine
+# doing the per-character work:
+#
+# 1. a necessary condition on the raw bytes (_may_hold_weights): a counted
+#    initialiser holds enough negative or floating literals, and each of those
+#    leaves a mark that a search with a literal first character counts;
+# 2. comments and strings, found by one split with the tokenizer's own
+#    expressions, are replaced by one character each (\x00 and \x01): nothing
+#    the tokenizer counts can lie inside them or across their edges;
+# 3. an initialiser opens at "=", then only characters that start no token,
+#    then "{" (one search); its matching "}" is found over the braces alone;
+# 4. its literals are counted by one findall of the tokenizer's expressions and
+#    counts over the joined tokens, only when its "-", "." and "e" could make it
+#    weight-like at all.
+
+# One group (not one a kind): the engine then searches for the first characters.
+_LEXEMES = re.compile(r"""(/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')""",
+                      re.DOTALL)
+_NUMBER = r"(?:-[ \t]*)?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?[fFlLuU]*"  # as in _C_TOKEN
+# The same, possessive (no backtracking): it matches where _NUMBER's greedy
+# match is followed by a character that cannot continue a token.
+_NUMBER_ENDED = r"(?:-[ \t]*+)?+(?:\d++(?:\.\d*+)?+|\.\d++)(?:[eE][-+]?\d++)?+[fFlLuU]*+(?![\w.])"
+
+
+@attrs.frozen
+class _CPatterns:
+    """The expressions of the fast path; compiled twice, for texts in ASCII
+    (where the classes of digits, word and blank characters mean the same with
+    re.ASCII, and run faster) and for others."""
+
+    # "=" then characters that begin no token (comments are \x00 by now), then "{".
+    opening: re.Pattern[str]
+    # The literal and identifier tokens of _C_TOKEN, in its order, without groups.
+    tokens: re.Pattern[str]
+    # Runs of ", literal" (each literal a whole token): the bulk of generated
+    # arrays, counted by str.count instead of a token at a time.
+    runs: re.Pattern[str]
+    marks: tuple[Any, ...]
+
+    @classmethod
+    def compile(cls, flags: int) -> "_CPatterns":
+        return cls(
+            re.compile(r"=(?:[^A-Za-z_\d.\-{}=;\x01]|\.(?!\d)|-(?![ \t]*\.?\d))*\{", flags),
+            re.compile(r"0[xX][0-9a-fA-F]+[uUlL]*|" + _NUMBER + r"|[A-Za-z_]\w*", flags),
+            re.compile(r"((?:\s*+,\s*+" + _NUMBER_ENDED + r")++)", flags),
+            (re.compile(r"-[ \t]*\.?\d", flags), re.compile(r"\.(?:\d|(?<=\d\.))", flags),
+             (re.compile(r"e(?<=\de)[-+]?\d", flags), re.compile(r"E(?<=\dE)[-+]?\d", flags))))
+
+
+_C_ASCII = _CPatterns.compile(re.ASCII)
+_C_UNICODE = _CPatterns.compile(0)
+_BRACES = re.compile(r"[{}]")
+_IDENT_LINE = re.compile(r"\n[A-Za-z_]")
+_FLOAT_LINE = re.compile(r"\n(?![A-Za-z_]|0[xX])[^\n]*?[.eE]")
+_FLOAT_ITEM = re.compile(r",[^,]*?[.eE]")
+_IDENT_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+
+# Upper bounds, on the raw bytes, of the negative and the floating literals.  A
+# negative literal starts "-", blanks, a digit (or ".digit"); a floating one has
+# its "." next to a digit, or a digit before its exponent.  Bytes of 0x80 and
+# over stand for the Unicode digits the tokenizer's \d takes.
+_BYTE_MARKS = (re.compile(rb"-[ \t]*\.?[\d\x80-\xff]"),
+               re.compile(rb"\.(?:[\d\x80-\xff]|(?<=[\d\x80-\xff]\.))"),
+               (re.compile(rb"e(?<=[\d\x80-\xff]e)[-+]?[\d\x80-\xff]"),
+                re.compile(rb"E(?<=[\d\x80-\xff]E)[-+]?[\d\x80-\xff]")))
+
+
+def _needed(limits: dict[str, Any]) -> tuple[float, float]:
+    """The negative and the floating literals a counted initialiser needs at least."""
+    least = limits["array_counted_min"]
+    return limits["negative_share_min"] * least, limits["float_share_min"] * least
 
 
 def _may_hold_weights(raw: bytes, limits: dict[str, Any]) -> bool:
-    """A necessary condition, at the regex engine's speed, for the tokenizer to
-    find a counted initialiser: one needs ``array_counted_min`` decimal literals
-    of which a share are floats or negative, so the file must hold that many."""
-    needed = limits["array_counted_min"] * min(limits["float_share_min"],
-                                               limits["negative_share_min"])
-    # Every float or negative literal writes a "." or a "-" (but an exponent
-    # alone, 1e5, which generated weights do not use): a bound at memchr speed.
-    if raw.count(b".") + raw.count(b"-") < needed:
+    """A necessary condition, at the speed of the regular-expression engine's
+    literal search, for scan_c_source to find a counted initialiser in RAW."""
+    return _enough_marks(raw, limits, _BYTE_MARKS)
+
+
+def _enough_marks(data: Any, limits: dict[str, Any], marks: Any) -> bool:
+    """Whether DATA (bytes or text) has the marks of enough negative or enough
+    floating literals for a counted initialiser (upper bounds of their numbers)."""
+    negatives, floats = _needed(limits)
+    if negatives <= 0 or floats <= 0:
+        return True
+    minus, dot, exponents = marks
+    if data.count("-" if isinstance(data, str) else b"-") >= negatives \
+            and _at_least(minus, data, negatives) is True:
+        return True
+    e, E, period = ("e", "E", ".") if isinstance(data, str) else (b"e", b"E", b".")
+    if data.count(period) + data.count(e) + data.count(E) < floats:
         return False
-    count = 0
-    for _ in _SIGNED_OR_FLOAT.finditer(raw):
-        count += 1
-        if count >= needed:
+    found = 0
+    for mark in (dot, *exponents):
+        found = _at_least(mark, data, floats, found)
+        if found is True:
             return True
     return False
+
+
+def _at_least(pattern: re.Pattern[Any], data: Any, least: float, found: int = 0) -> Any:
+    """True once PATTERN has matched LEAST times in DATA (counting FOUND before),
+    else the number of matches in all: the search stops at the LEAST-th match."""
+    if found >= least:
+        return True
+    for _ in pattern.finditer(data):
+        found += 1
+        if found >= least:
+            return True
+    return found
+
+
+def _last_ident(code: str, start: int, end: int, tokens: re.Pattern[str]) -> str | None:
+    """The last identifier token of CODE[START:END], both token boundaries; read a
+    line at a time from the end (a newline is inside no token of the code)."""
+    while end > start:
+        line = max(code.rfind("\n", start, end) + 1, start)
+        for token in reversed(tokens.findall(code, line, end)):
+            if token[0] in _IDENT_START:
+                return token
+        end = line - 1
+    return None
+
+
+def _original_offsets(parts: list[str], lexemes: list[str], positions: list[int]) -> list[int]:
+    """Offsets in the text of POSITIONS (sorted) in the code PARTS joined (code,
+    marker, code, …), where each marker stands for one of LEXEMES."""
+    out: list[int] = []
+    wanted = iter(positions)
+    target = next(wanted, None)
+    code = text = 0
+    for index, piece in enumerate(parts):
+        if target is None:
+            break
+        size = len(piece)
+        while target is not None and target < code + size:
+            out.append(text + target - code)
+            target = next(wanted, None)
+        code += size
+        text += len(lexemes[index // 2]) if index % 2 else size
+    return out
+
+
+def _count_region(region: str, name: str, patterns: _CPatterns) -> CArray:
+    """The literals of an initialiser's REGION (code between its braces) by kind.
+    Runs of ", literal" are counted whole; the pieces between them (each starting
+    and ending between tokens) are tokenized together, \x00 between them."""
+    parts = patterns.runs.split(region)
+    runs = parts[1::2]
+    tokens = patterns.tokens.findall("\x00".join(parts[0::2]))
+    joined = "\n" + "\n".join(tokens)
+    hexa = joined.count("\n0x") + joined.count("\n0X")
+    decimal = len(tokens) - hexa - len(_IDENT_LINE.findall(joined))
+    floating = len(_FLOAT_LINE.findall(joined))
+    negative = joined.count("\n-")
+    for run in runs:  # one comma a literal; "-" a sign but in an exponent
+        decimal += run.count(",")
+        negative += run.count("-") - run.count("e-") - run.count("E-")
+        if "e" in run or "E" in run:
+            floating += len(_FLOAT_ITEM.findall(run))
+        else:
+            floating += run.count(".")
+    return CArray(name, 0, decimal, hexa, floating, negative)
+
+
+def counted_c_arrays(text: str, limits: dict[str, Any]) -> list[CArray]:
+    """The initialisers of TEXT that scan_c_source finds and the limits count
+    (``array_counted_min`` decimal literals or more, weight-like), in order,
+    each equal to scan_c_source's (name, line and counts)."""
+    least = limits["array_counted_min"]
+    if "\x00" in text or "\x01" in text:  # the markers below would be ambiguous
+        return [a for a in scan_c_source(text) if a.decimal >= least and a.weight_like(limits)]
+    parts = _LEXEMES.split(text)
+    if len(parts) == 1:
+        code = text
+    else:
+        lexemes = parts[1::2]  # kept for the lines of what is found
+        parts[1::2] = ["\x00" if lexeme[0] == "/" else "\x01" for lexeme in lexemes]
+        code = "".join(parts)
+    found: list[tuple[int, CArray]] = []
+    name = ""
+    position = 0
+    patterns = _C_ASCII if text.isascii() else _C_UNICODE
+    search, braces = patterns.opening.search, _BRACES.finditer
+    while True:
+        opening = search(code, position)
+        if opening is None:
+            break
+        brace = opening.end() - 1
+        ident = _last_ident(code, position, opening.start(), patterns.tokens)
+        if ident is not None:
+            name = ident
+        depth = 1
+        close = -1
+        for match in braces(code, brace + 1):
+            if code[match.start()] == "{":
+                depth += 1
+            else:
+                depth -= 1
+                if depth == 0:
+                    close = match.start()
+                    break
+        if close < 0:
+            break  # never closed: scan_c_source reports nothing from here on
+        position = close + 1
+        region = code[brace + 1:close]
+        if not _enough_marks(region, limits, patterns.marks):
+            continue  # cannot be weight-like with enough literals
+        array = _count_region(region, name, patterns)
+        if array.decimal >= least and array.weight_like(limits):
+            found.append((brace, array))
+    if not found:
+        return []
+    offsets = [brace for brace, _ in found] if len(parts) == 1 else \
+        _original_offsets(parts, lexemes, [brace for brace, _ in found])
+    arrays: list[CArray] = []
+    last, line = 0, 1
+    for offset, (_, array) in zip(offsets, found):
+        line += text.count("\n", last, offset)
+        last = offset
+        arrays.append(attrs.evolve(array, line=line))
+    return arrays
 
 
 def _c_array_finding(entry: _Entry) -> str | None:
@@ -772,8 +980,7 @@ def _c_array_finding(entry: _Entry) -> str | None:
         return None
     text = raw.decode("utf-8", "replace")
     text = _BRACKET_BRACE.sub(_add_equals, text)
-    counted = [a for a in scan_c_source(text)
-               if a.decimal >= limits["array_counted_min"] and a.weight_like(limits)]
+    counted = counted_c_arrays(text, limits)
     if not counted:
         return None
     largest = max(counted, key=lambda a: a.decimal)
@@ -791,10 +998,44 @@ def _c_array_finding(entry: _Entry) -> str | None:
 # Walking trees and archives
 
 
+def _first_bytes(spec: dict[str, Any]) -> frozenset[int] | None:
+    """The first bytes a file can have for SPEC's detector to name it (each
+    detector returns None at once for any other), or None when any can."""
+    detector = spec["detector"]
+    if detector in ("gguf", "numpy"):
+        return frozenset(_hex(spec["magic"])[:1])
+    if detector == "ggml_legacy":
+        return frozenset(_hex(magic)[0] for magic in spec["magics"])
+    if detector == "onnx":
+        return frozenset(b"\x08")
+    if detector in ("zip_members", "npz"):
+        return frozenset(b"P")
+    if detector == "pickle":
+        return frozenset(b"\x80" + _hex(spec.get("prefix", "80"))[:1])
+    if detector == "lc0":
+        return frozenset(b"\x1f" + _hex(spec["prefix"])[:1])
+    if detector == "leela_zero_text":
+        return frozenset(b"\x1f")
+    if detector == "caffe":
+        return frozenset((0x0A, 0x12, 0xA2))
+    if detector == "fasttext":
+        return frozenset(struct.pack("<i", spec["magic_int32"])[:1])
+    return None
+
+
+@functools.cache
+def _formats_by_first_byte() -> tuple[tuple[dict[str, Any], ...], ...]:
+    """For each value of a file's first byte, the formats that may match, in order."""
+    specs = [(spec, _first_bytes(spec)) for spec in weight_formats()["format"]]
+    return tuple(tuple(spec for spec, first in specs if first is None or byte in first)
+                 for byte in range(256))
+
+
 def _examine(entry: _Entry, depth: int, out: "_Collector") -> None:
     out.files += 1
     config = weight_formats()
-    for spec in config["format"]:
+    specs = _formats_by_first_byte()[entry.head[0]] if entry.head else config["format"]
+    for spec in specs:
         try:
             result = _DETECTORS[spec["detector"]](entry, spec)
         except RuntimeError:

@@ -11,10 +11,22 @@ import argparse
 import importlib
 import sys
 
-from guixml.version import __version__
+from guixml.version import __version__, build_mode
 from guixml.errors import GuixmlError
 
 COMMANDS = ("audit", "show", "annotate", "stub", "inspect", "packages", "stats", "read")
+
+
+class _Version(argparse.Action):
+    """``--version``: the version and the mode, on one line never wrapped."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help=None) -> None:
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        print(f"guixml {__version__}, {build_mode()}")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="guixml",
         description="Find, explain and annotate pre-trained ML weights in Guix packages.",
     )
-    parser.add_argument("--version", action="version", version=f"guixml {__version__}")
+    parser.add_argument("--version", action=_Version, help="show the version and the mode "
+                        "installed (pure Python, or compiled: which modules) and exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         try:

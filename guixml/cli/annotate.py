@@ -64,8 +64,11 @@ class Audited:
     unreadable: tuple[str, ...] = ()
 
 
-def collect_audits(paths: Sequence[str]) -> Audited:
-    """Audit PATHS with guixml's pipeline (guixml.api: index, then classifier)."""
+def collect_audits(paths: Sequence[str], only: Sequence[str] = ()) -> Audited:
+    """Audit PATHS with guixml's pipeline (guixml.api: index, then classifier).
+
+    With ONLY (trees or files), the files that could not be read are those
+    under one of them: the other trees' are neither edited nor reported."""
     from guixml import api
     from guixml.scheme.reader import read_string
 
@@ -75,9 +78,12 @@ def collect_audits(paths: Sequence[str]) -> Audited:
     # The index reports a module it could not read among its errors; which of
     # them are syntax errors in the given files, our reader says again.
     unreadable = []
+    kept = [os.path.abspath(tree) for tree in only]
     for error in getattr(index, "errors", ()):
         relative = str(error).split(":", 1)[0]
         if relative not in files:
+            continue
+        if kept and not any(_inside(os.path.abspath(files[relative]), tree) for tree in kept):
             continue
         try:
             read_string(_read(Path(files[relative])), relative)
@@ -298,7 +304,7 @@ def run(args: argparse.Namespace) -> int:
     for tree in only:
         if not os.path.exists(tree) or not any(_inside(os.path.abspath(tree), path) for path in paths):
             raise GuixmlError(f"--only {tree}: not one of the given paths nor inside one")
-    plans, failures = plan_paths(args.paths, collect_audits(args.paths), only)
+    plans, failures = plan_paths(args.paths, collect_audits(args.paths, only), only)
     out = sys.stdout
     unwritten: list[str] = []
     if args.diff:

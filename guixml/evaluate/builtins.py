@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from guixml.scheme import int_from_digits, int_to_text
+from guixml.scheme import BigNumber, NumberRangeError, int_to_text, parse_number
 from guixml.scheme.datum import Char, DottedList, Symbol, sym
 from guixml.evaluate import budget
-from guixml.evaluate.values import (BUILTINS, Builtin, EvalFailure, InputItem, OriginValue,
-                                    PackageValue, Record)
+from guixml.evaluate.values import (BUILTINS, Builtin, EvalFailure, GlobalRef, InputItem,
+                                    OriginValue, PackageValue, Promise, Record, Unknown)
 
 
 def builtin(*names: str) -> Callable:
@@ -151,6 +151,9 @@ def _string_split(ev, args):
 def _number_to_string(ev, args):
     _arity(args, 1)
     n = ev.force(args[0])
+    if type(n) is BigNumber and n.reduced and n.is_integer():
+        return n.written()
+    n = _exact_value(n)
     if type(n) is not int:
         raise EvalFailure("not-an-integer", _repr(n))
     return int_to_text(n)
@@ -421,6 +424,25 @@ BUILTINS["origin-file-name"] = Builtin("origin-file-name", _record_field("file-n
 BUILTINS["origin-patches"] = Builtin("origin-patches", _record_field("patches", []))
 
 
+@builtin("origin-hash")
+def _origin_hash(ev, args):
+    """An origin's ``<content-hash>``: its ``hash`` field, or the one its
+    ``sha256`` field stands for (Guix's ``origin`` macro turns one into the
+    other); #f when it has neither."""
+    from guixml.evaluate.fields import field_value
+    _arity(args, 1)
+    thing = ev.force(args[0])
+    if type(thing) is not OriginValue:
+        raise EvalFailure("not-a-record", f"origin-hash: {_repr(thing, 60)}")
+    written = field_value(ev, thing, "hash", None)
+    if written is not None:
+        return written
+    sha256 = field_value(ev, thing, "sha256", None)
+    if sha256 is None or sha256 is False:
+        return False
+    return Record("content-hash", {"value": sha256, "algorithm": "sha256"})
+
+
 def _inputs_accessor(field: str) -> Callable:
     from guixml.evaluate.fields import as_input_items, field_value
 
@@ -598,6 +620,17 @@ def _filter(ev, args):
     return [x for x in ev.list(args[1]) if ev.force(ev.apply(fn, [x], None)) is not False]
 
 
+@builtin("find")
+def _find(ev, args):
+    """SRFI-1 ``(find pred list)``: the first element PRED accepts, or #f."""
+    _arity(args, 2)
+    fn = ev.force(args[0])
+    for x in ev.list(args[1]):
+        if ev.force(ev.apply(fn, [x], None)) is not False:
+            return x
+    return False
+
+
 @builtin("fold")
 def _fold(ev, args):
     """SRFI-1 ``(fold kons knil list ...)``: ``(kons e ... acc)`` left to right
@@ -650,10 +683,22 @@ def _format(ev, args):
 
 # -- numbers, procedures, more lists ----------------------------------------------------
 
+def _exact_value(v: Any) -> Any:
+    """V, or the int or Fraction of a BigNumber (a literal read from long
+    digits), made now, within the budget's integer size."""
+    if type(v) is BigNumber:
+        if v.bits() > budget.LIMITS.integer_bits:
+            raise budget.BudgetExceeded("a literal integer beyond the size limit")
+        return v.value
+    return v
+
+
 def _numbers(ev, args) -> list:
     out = []
     for a in args:
         v = ev.force(a)
+        if type(v) is BigNumber:
+            v = _exact_value(v)
         if type(v) not in (int, float) or type(v) is bool:
             from fractions import Fraction
             if type(v) is not Fraction:
@@ -869,7 +914,81 @@ def _match_substring(ev, args):
 @builtin("force")
 def _force(ev, args):
     _arity(args, 1)
-    return ev.force(args[0])
+    promise = args[0]
+    while type(promise) is GlobalRef:
+        promise = ev.scope.force_ref(promise)
+    if type(promise) is Promise and promise.forced is not None:
+        try:
+            return ev.force(promise.forced)
+        except EvalFailure:
+            pass  # what static evaluation keeps of it, as before it was forced
+    return ev.force(promise)
+
+
+# -- g-expressions (values of #~, see interpreter._gexp) ----------------------------------
+
+def _gexp_of(ev, value, name):
+    value = ev.force(value)
+    if type(value) is Unknown:
+        raise EvalFailure("gexp", f"{name} of {value.text[:80]}")
+    if type(value) is not Record or value.type != "<gexp>":
+        raise EvalFailure("not-a-gexp", f"{name}: {_repr(value, 60)}")
+    return value
+
+
+@builtin("gexp?")
+def _gexp_p(ev, args):
+    _arity(args, 1)
+    value = ev.force(args[0])
+    return type(value) is Record and value.type == "<gexp>"
+
+
+def _gexp_inputs_of(ev, gexp, native, out, depth):
+    if depth > 64:
+        raise EvalFailure("recursion-too-deep", "gexp-inputs")
+    for item, item_native in zip(gexp.fields["references"], gexp.fields["natives"]):
+        try:
+            thing = ev.force(item.thing)
+        except EvalFailure as failure:
+            # Kept, as what it is: a predicate says #f of it, an accessor fails.
+            thing = Unknown(failure.kind, str(failure.detail)[:200])
+        if type(thing) is Record and thing.type == "<gexp>":
+            _gexp_inputs_of(ev, thing, native or item_native, out, depth + 1)
+        elif type(thing) is Record and thing.type == "<gexp-output>":
+            continue
+        elif type(thing) in (PackageValue, OriginValue, Record, Unknown):
+            out.append(InputItem(None, thing, item.output))
+
+
+@builtin("gexp-inputs")
+def _gexp_inputs(ev, args):
+    """The file-like objects a g-expression refers to, nested g-expressions'
+    included (``gexp-inputs`` of (guix gexp)); strings and other plain values
+    are no inputs."""
+    _arity(args, 1)
+    out: list = []
+    _gexp_inputs_of(ev, _gexp_of(ev, args[0], "gexp-inputs"), False, out, 0)
+    return out
+
+
+def _gexp_input(ev, args, who):
+    """The one argument of a ``gexp-input`` accessor, checked to be one."""
+    _arity(args, 1)
+    item = ev.force(args[0])
+    if type(item) is not InputItem:
+        raise EvalFailure("not-a-record", f"{who}: {_repr(item, 60)}")
+    return item
+
+
+@builtin("gexp-input-thing")
+def _gexp_input_thing(ev, args):
+    return _gexp_input(ev, args, "gexp-input-thing").thing
+
+
+@builtin("gexp-input-output")
+def _gexp_input_output(ev, args):
+    item = _gexp_input(ev, args, "gexp-input-output")
+    return item.output if item.output is not None else "out"
 
 
 def _alist_key(ev, entry):
@@ -980,17 +1099,14 @@ def _string_to_number(ev, args):
     _arity(args, 1, 2)
     s = ev.string(args[0])
     base = _int(ev, args[1]) if len(args) > 1 else 10
+    if base not in (2, 8, 10, 16):
+        raise EvalFailure("unsupported-argument", "string->number")
+    # Guile's own parser (Python's int() and float() take spaces, "1_000", "inf").
     try:
-        return int(s, base)
-    except ValueError:
-        digits = s[1:] if s[:1] in ("+", "-") else s
-        if base == 10 and digits.isascii() and digits.isdigit():  # beyond int()'s limit
-            value = int_from_digits(digits)
-            return -value if s[:1] == "-" else value
-        try:
-            return float(s) if base == 10 else False
-        except ValueError:
-            return False
+        value = parse_number(s, base)
+    except NumberRangeError:
+        raise EvalFailure("out-of-range", _repr(s)) from None
+    return False if value is None else value
 
 
 def _char_test(ev, pred):

@@ -25,7 +25,8 @@ from bisect import bisect_right
 from fractions import Fraction
 from typing import Any, Callable
 
-from guixml.scheme.datum import Char, DottedList, Keyword, List, Source, Symbol, Vector
+from guixml.scheme.datum import (BigNumber, Char, DottedList, Keyword, List, Source, Symbol,
+                                 Vector)
 from guixml.evaluate.budget import BudgetExceeded, check_arguments, check_result, spend
 from guixml.evaluate.fields import (MAX_DEPTH, _short, _unlabelled, as_input_items, field_value,
                                     input_label)
@@ -148,18 +149,35 @@ class Evaluator:
                 if special is not None and env.lookup(name) is _MISSING:
                     return special(self, x, env)
                 fn = self.lookup(name, env, head)
-                if type(fn) is GlobalRef:
+                tf = type(fn)
+                if tf is GlobalRef:
                     macro = self.macro(fn)
                     if macro is not None:
                         if hasattr(macro, "evaluate"):
                             return macro.evaluate(self, x, env)
                         return self.eval(macro.expand(x), env)
+                    if not self.scope.resolve_calls and not self.scope_defines(fn):
+                        # Per file, another module's name may be a macro: if its
+                        # arguments do not evaluate as such, the channel phase,
+                        # which sees that module, decides.
+                        try:
+                            args = [self.eval(a, env) for a in x[1:]]
+                        except EvalFailure:
+                            raise NeedGlobal(name) from None
+                        return self.apply(fn, args, x)
+                elif tf is not Closure and tf is not Builtin:
+                    # Record syntax or a macro already resolved (a use a
+                    # template of another module wrote): applied as syntax.
+                    if hasattr(fn, "evaluate"):
+                        return fn.evaluate(self, x, env)
+                    if hasattr(fn, "expand"):
+                        return self.eval(fn.expand(x), env)
             else:
                 fn = self.eval(head, env)
             args = [self.eval(a, env) for a in x[1:]]
             return self.apply(fn, args, x)
         if t is str or t is int or t is bool or t is Keyword or t is Char or t is float \
-                or t is Fraction:
+                or t is Fraction or t is BigNumber:
             return x
         if t is Vector:
             return x
@@ -209,6 +227,10 @@ class Evaluator:
             return Call(fn, args, line, column)
         if t is Unknown:
             raise EvalFailure("unknown-procedure", fn.text)
+        if hasattr(fn, "from_calls"):
+            # Record syntax of another module, whose use the per-file phase
+            # took for a call: its clauses are residual calls.
+            return fn.from_calls(self, args)
         if hasattr(fn, "expand") or hasattr(fn, "evaluate"):
             # A macro or record syntax reached as a value: Guile would have
             # expanded it; guixml lost track of it (through another macro …).
@@ -221,7 +243,13 @@ class Evaluator:
             return None
         try:
             return find(ref)
-        except (NeedGlobal, EvalFailure):
+        except NeedGlobal:
+            return None
+        except EvalFailure as failure:
+            if failure.kind == "macro-definition":
+                # A macro guixml cannot build (syntax-case …): its uses are
+                # that limit, not calls whose arguments fail one by one.
+                raise
             return None
 
     def scope_defines(self, ref: GlobalRef) -> bool:
@@ -332,7 +360,7 @@ class Evaluator:
                 rest_name = str(item)
                 continue
             if type(item) is Symbol:
-                pair = (str(item), None)
+                pair: tuple[str, Any] = (str(item), None)
             elif type(item) is List and len(item) == 2 and type(item[0]) is Symbol:
                 pair = (str(item[0]), item[1])
             else:
@@ -383,7 +411,7 @@ def _position(form: Any) -> tuple[int, int]:
         if type(source) is Source:
             # Source.location without building a Location (this runs for every
             # package, origin and input list of the channel).
-            starts = source._line_starts
+            starts: Any = source._line_starts
             if starts is None:
                 source.location(0)
                 starts = source._line_starts
@@ -573,7 +601,71 @@ def _delay(ev: Evaluator, x: List, env: Env) -> Any:
         if value is _MISSING:
             value = ev.scope.lookup(str(x[1]))
         return Promise(value)
-    return Promise(unknown("delay", x))
+    # The expression is evaluated now, for an explicit (force P) to see it; the
+    # promise itself still stands for what static evaluation keeps unforced.
+    try:
+        forced = ev.eval(x[1], env)
+    except EvalFailure:
+        forced = _MISSING
+    promise = Promise(unknown("delay", x))
+    if forced is not _MISSING:
+        promise.forced = forced
+    return promise
+
+
+_UNGEXP = {"ungexp": False, "ungexp-splicing": False, "ungexp-native": True,
+           "ungexp-native-splicing": True}
+
+
+def _gexp(ev: Evaluator, x: List, env: Env) -> Record:
+    """``#~EXP`` of (guix gexp): a ``<gexp>`` record whose references are the
+    values of its ``#$``/``#+`` escapes (as :class:`InputItem`, thing and
+    output; ``native?`` beside them), the code itself kept as written, never
+    evaluated.  An escape that does not evaluate is kept as an
+    :class:`Unknown`: the code that uses a g-expression as a value (file-like
+    objects, ``gexp-inputs``) rarely looks at every reference."""
+    if len(x) != 2:
+        raise EvalFailure("gexp", _text(x))
+    references: list = []
+    natives: list = []
+    _gexp_escapes(ev, x[1], env, references, natives)
+    return Record("<gexp>", {"references": references, "natives": natives})
+
+
+def _gexp_escapes(ev: Evaluator, form: Any, env: Env, references: list, natives: list) -> None:
+    t = type(form)
+    if t is DottedList:
+        for item in form.items:
+            _gexp_escapes(ev, item, env, references, natives)
+        _gexp_escapes(ev, form.tail, env, references, natives)
+        return
+    if t is not List and t is not Vector:
+        return
+    if t is List and len(form) >= 2 and type(form[0]) is Symbol and str(form[0]) in _UNGEXP:
+        native = _UNGEXP[str(form[0])]
+        target = form[1]
+        output = form[2] if len(form) > 2 and type(form[2]) is str else None
+        if type(target) is Symbol and str(target) == "output" \
+                and env.lookup("output") is _MISSING:
+            thing: Any = Record("<gexp-output>", {"name": output or "out"})
+        else:
+            try:
+                thing = ev.eval(target, env)
+            except EvalFailure as failure:
+                thing = unknown(failure.kind, target)
+        references.append(InputItem(None, thing, output))
+        natives.append(native)
+        return
+    for item in form:
+        _gexp_escapes(ev, item, env, references, natives)
+
+
+def _with_modules(ev: Evaluator, x: List, env: Env) -> Any:
+    """``(with-imported-modules MODULES BODY …)``, ``with-extensions``: what
+    the body gives (the modules matter to the build, not to the model)."""
+    if len(x) < 3:
+        raise EvalFailure("bad-arguments", _text(x))
+    return ev.eval_body(x[2:], env)
 
 
 def _unsupported(kind: str) -> Callable:
@@ -876,6 +968,10 @@ def _match_pattern(ev: Evaluator, pat: Any, value: Any, bindings: dict, env: Env
                                       bindings, env)
             if head in ("unquote", "quasiquote", "$", "struct", "get!", "set!", "=>"):
                 raise EvalFailure("match-pattern", _text(pat))
+        # (a . 'x) reads as (a quote x): a pair whose cdr is the quoted pattern.
+        if len(pat) >= 3 and type(pat[-2]) is Symbol and str(pat[-2]) == "quote":
+            return _match_pattern(ev, DottedList(list(pat[:-2]), List(list(pat[-2:]))), value,
+                                  bindings, env)
         forced = ev.force(value)
         if not isinstance(forced, list):
             return False
@@ -896,12 +992,19 @@ def _match_pattern(ev: Evaluator, pat: Any, value: Any, bindings: dict, env: Env
         return all(_match_pattern(ev, p, v, bindings, env) for p, v in zip(pat, forced))
     if t is DottedList:
         forced = ev.force(value)
-        if not isinstance(forced, list) or len(forced) < len(pat.items):
-            return False
         n = len(pat.items)
-        if not all(_match_pattern(ev, p, v, bindings, env) for p, v in zip(pat.items, forced)):
+        if type(forced) is DottedList:  # a pair whose last cdr is not a list
+            items, tail = forced.items, forced.tail
+            if len(items) < n:
+                return False
+            rest = DottedList(items[n:], tail) if len(items) > n else tail
+        elif isinstance(forced, list) and len(forced) >= n:
+            items, rest = forced, forced[n:]
+        else:
             return False
-        return _match_pattern(ev, pat.tail, forced[n:], bindings, env)
+        if not all(_match_pattern(ev, p, v, bindings, env) for p, v in zip(pat.items, items)):
+            return False
+        return _match_pattern(ev, pat.tail, rest, bindings, env)
     return equal(ev.force(value), pat)
 
 
@@ -939,7 +1042,9 @@ SPECIAL_FORMS: dict[str, Callable] = {
     "case": _case,
     "let-values": _unsupported("let-values"),
     "receive": _unsupported("let-values"),
-    "gexp": _unsupported("gexp"),
+    "gexp": _gexp,
+    "with-imported-modules": _with_modules,
+    "with-extensions": _with_modules,
     "define-record-type": _unsupported("define-record-type"),
     "syntax-rules": _unsupported("macro"),
     "cut": _cut,

@@ -29,11 +29,16 @@ __all__ = ["ModuleSummary", "Definition", "summarize_source", "parse_define_modu
 DEFINERS = frozenset({"define", "define-public", "define*", "define*-public"})
 
 
+#: The slots of a Definition, in the order of its pickled state (named here,
+#: not read through the class: compiled classes have no __slots__ to read).
+_DEFINITION_SLOTS = ("name", "public", "kind", "line", "column", "start", "end", "status",
+                     "value", "error", "generator", "alias_of")
+
+
 class Definition:
     """One top-level binding of a module."""
 
-    __slots__ = ("name", "public", "kind", "line", "column", "start", "end", "status",
-                 "value", "error", "generator", "alias_of")
+    __slots__ = _DEFINITION_SLOTS
 
     def __init__(self, name: str, public: bool, kind: str, line: int, column: int,
                  start: int, end: int) -> None:
@@ -57,18 +62,32 @@ class Definition:
         (self.name, self.public, self.kind, self.line, self.column, self.start, self.end,
          self.status, self.value, self.error, self.generator, self.alias_of) = state
 
+    def __reduce__(self):
+        # Rebuilt through a function: a compiled class's __new__ runs __init__.
+        return (_definition_from_state, (_definition_state(self),))
+
     def __repr__(self) -> str:
         return f"Definition({self.name}, {self.kind}, {self.status})"
 
 
 #: The pickled state of a Definition: its slots in order (read in C, once per definition).
-_definition_state = attrgetter(*Definition.__slots__)
+_definition_state = attrgetter(*_DEFINITION_SLOTS)
+
+
+def _definition_from_state(state: tuple) -> Definition:
+    d = Definition(*state[:7])
+    d.__setstate__(state)
+    return d
+
+
+#: The slots of a ModuleSummary, in the order of its pickled state.
+_SUMMARY_SLOTS = ("name", "file", "imports", "exports", "defs", "errors", "has_module")
 
 
 class ModuleSummary:
     """What one file defines, imports and exports, with per-file evaluated values."""
 
-    __slots__ = ("name", "file", "imports", "exports", "defs", "errors", "has_module")
+    __slots__ = _SUMMARY_SLOTS
 
     def __init__(self, name: str, file: str) -> None:
         self.name = name
@@ -83,15 +102,24 @@ class ModuleSummary:
         # The exports are a set: pickled in sorted order, so that a summary
         # gives the same bytes whatever the process's PYTHONHASHSEED.
         return tuple(sorted(self.exports) if s == "exports" else getattr(self, s)
-                     for s in self.__slots__)
+                     for s in _SUMMARY_SLOTS)
 
     def __setstate__(self, state):
-        for s, v in zip(self.__slots__, state):
+        for s, v in zip(_SUMMARY_SLOTS, state):
             setattr(self, s, set(v) if s == "exports" else v)
+
+    def __reduce__(self):
+        return (_summary_from_state, (self.__getstate__(),))
 
     def is_exported(self, name: str) -> bool:
         d = self.defs.get(name)
         return name in self.exports or (d is not None and d.public)
+
+
+def _summary_from_state(state: tuple) -> ModuleSummary:
+    summary = ModuleSummary(state[0], state[1])
+    summary.__setstate__(state)
+    return summary
 
 
 def module_name_text(parts: Any) -> str:
@@ -397,6 +425,38 @@ class GuixRecordSyntax:
             env = Env({name: value}, env)
         return Record(self.type, fields)
 
+    def from_calls(self, ev: Evaluator, args: list) -> Record:
+        """The record a use gives that the per-file phase took for a call
+        (the syntax was another module's): each argument is then the residual
+        call ``(FIELD VALUE)`` with VALUE evaluated; anything else is syntax
+        reached as a value."""
+        clauses = []
+        for arg in args:
+            if type(arg) is not Call or type(arg.fn) is not GlobalRef or arg.fn.direct \
+                    or len(arg.args) != 1:
+                raise EvalFailure("syntax-as-value", self.type)
+            value = arg.args[0]
+            # Guix records evaluate their fields when built: a residual call
+            # of the per-file phase is made now.
+            clauses.append((arg.fn.name, ev.force(value) if type(value) is Call else value))
+        written = {name for name, _ in clauses}
+        fields: dict[str, Any] = {}
+        for name, expr in self.defaults.items():
+            if name not in written:
+                try:
+                    fields[name] = ev.eval(expr, Env({}))
+                except EvalFailure:
+                    fields[name] = False
+        for name, value in clauses:
+            if name == "inherit":
+                parent = ev.force(value)
+                if type(parent) is Record:
+                    fields = {**parent.fields, **{k: v for k, v in fields.items()
+                                                  if k in written}}
+                continue
+            fields[name] = value
+        return Record(self.type, fields)
+
 
 def guix_record_accessor(form: List, name: str) -> Builtin:
     type_name = str(form[1])
@@ -531,11 +591,11 @@ def toplevel_forms(form: Any, macros: dict[str, Any], depth: int = 0) -> list:
         return [form]
     if head == "begin":
         return [f for sub in form[1:] for f in toplevel_forms(sub, macros, depth + 1)]
-    macro = macros.get(head)
-    if macro is None or head in DEFINERS:
+    found = macros.get(head)
+    if found is None or head in DEFINERS:
         return [form]
     try:
-        expanded = macro.expand(form)
+        expanded = found.expand(form)
     except EvalFailure:
         return [form]
     return toplevel_forms(expanded, macros, depth + 1)

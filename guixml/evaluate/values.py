@@ -155,8 +155,18 @@ class PackageValue:
          self.superseded, self.generator, self.transform, self.unresolved, self.spans,
          self.form) = state
 
+    def __reduce__(self):
+        # Rebuilt through a function: a compiled class's __new__ runs __init__.
+        return (_package_from_state, (self.__getstate__(),))
+
     def __repr__(self) -> str:
         return f"PackageValue({self.fields.get('name')!r}, parent={self.parent!r})"
+
+
+def _package_from_state(state: tuple) -> PackageValue:
+    value = PackageValue(state[0])
+    value.__setstate__(state)
+    return value
 
 
 class InputItem:
@@ -180,15 +190,21 @@ class InputItem:
 
 
 class Promise:
-    """``(delay EXPR)``: kept unforced (its value, usually a reference)."""
+    """``(delay EXPR)``: kept unforced (its value, usually a reference).
 
-    __slots__ = ("value",)
+    When EXPR is more than a reference, ``value`` is an :class:`Unknown` of
+    it and ``forced``, when it evaluated, what ``(force P)`` gives."""
 
-    def __init__(self, value: Any) -> None:
+    __slots__ = ("value", "forced")
+
+    def __init__(self, value: Any, forced: Any = None) -> None:
         self.value = value
+        self.forced = forced
 
     def __reduce__(self):
-        return (Promise, (self.value,))
+        if self.forced is None:
+            return (Promise, (self.value,))
+        return (Promise, (self.value, self.forced))
 
     def __repr__(self) -> str:
         return f"Promise({self.value!r})"

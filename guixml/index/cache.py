@@ -75,7 +75,9 @@ def _evaluation_code(base: Path) -> list[str]:
 
 def code_fingerprint() -> str:
     """A hash of the evaluation code, so a changed guixml never reads stale entries."""
+    from guixml.version import build_mode
     h = hashlib.sha256()
+    h.update(build_mode().encode())  # pure and compiled never share pickles
     base = Path(__file__).parent.parent
     for name in _evaluation_code(base):
         try:

@@ -57,7 +57,8 @@ from guixml.index.progress import report
 from guixml.scheme.datum import Location, Source
 from guixml.errors import GuixmlError
 from guixml.scheme.errors import EncodingError, decode_utf8
-from guixml.evaluate.interpreter import BUILTINS, Evaluator, Scope
+from guixml.evaluate.interpreter import BUILTINS
+from guixml.index.scope import ChannelScope
 from guixml.index.forking import WORKER_TIMEOUT
 from guixml.evaluate.model import Module, Package
 from guixml.evaluate.summary import ModuleSummary, evaluate_definition, summarize_source, \
@@ -65,8 +66,6 @@ from guixml.evaluate.summary import ModuleSummary, evaluate_definition, summariz
 from guixml.evaluate.values import EvalFailure, GlobalRef, NeedGlobal
 
 __all__ = ["load_channel", "ChannelIndex", "ChannelFile", "discover"]
-
-_UNSET = object()
 
 
 class _SpanSource(Source):
@@ -203,52 +202,6 @@ def summarize_file(job: tuple[str, str]) -> ModuleSummary:
                               else str(error))
         return summary
     return summarize_source(text, relative, _guess_module_name(relative))
-
-
-class ChannelScope(Scope):
-    """The channel-wide view of one module: every reference can be resolved."""
-
-    resolve_calls = True
-
-    def __init__(self, index: "ChannelIndex", summary: ModuleSummary) -> None:
-        self.index = index
-        self.summary = summary
-        self.module = summary.name
-        self.file = summary.file
-        self.evaluator = Evaluator(self)
-
-    def lookup(self, name: str) -> Any:
-        if name in self.summary.defs:
-            return GlobalRef(self.module, name)
-        builtin = BUILTINS.get(name)
-        if builtin is not None:
-            return builtin
-        return GlobalRef(self.module, name)
-
-    def defines(self, ref: GlobalRef) -> bool:
-        return True
-
-    def force_ref(self, ref: GlobalRef) -> Any:
-        # What a reference names never changes once found: remember it (linking
-        # forces the same references of a module again and again).
-        forced = self.index._forced
-        key = (ref.module, ref.name, ref.direct)
-        value = forced.get(key, _UNSET)
-        if value is _UNSET:
-            value = forced[key] = self.index.value_of(ref)
-        return value
-
-    def macro(self, ref: GlobalRef) -> Any:
-        where = self.index.resolve(ref)
-        if where is None:
-            return None
-        summary = self.index.summary(where[0])
-        if summary is None or summary.defs[where[1]].kind not in ("syntax", "record-syntax"):
-            return None
-        return self.index.definition_value(*where)
-
-    def package_by_name(self, name: str) -> Any:
-        return self.index.package_value_by_name(name)
 
 
 class ChannelIndex:

@@ -64,14 +64,13 @@ def link_packed(index: "ChannelIndex", modules: list[str],
                     value = index.definition_value(module, name)
                     scope = index.scope(module)
                     value = scope.evaluator.force(value)
-                    if type(value) is not PackageValue:
-                        continue
-                    problem = inheritance_problem(scope.evaluator, value)
-                    if problem is not None:
-                        raise EvalFailure(*problem)
-                    packages.append(package_value_packed(index, module, summary.file, name,
-                                                         value, d.generator or value.generator,
-                                                         (d.line, d.column)))
+                    if type(value) is PackageValue:  # (no continue in try: mypyc)
+                        problem = inheritance_problem(scope.evaluator, value)
+                        if problem is not None:
+                            raise EvalFailure(*problem)
+                        packages.append(package_value_packed(
+                            index, module, summary.file, name, value,
+                            d.generator or value.generator, (d.line, d.column)))
                 except _DEFINITION_FAILURES as failure:
                     errors.append(f"{summary.file}:{d.line}:{d.column}: {name}: "
                                   f"not evaluated ({_describe(failure)})")
@@ -168,6 +167,9 @@ def inheritance_problem(ev: Evaluator, pkg: PackageValue) -> tuple[str, str] | N
     (kind, detail); None when it can (a parent that does not evaluate is a
     problem of the fields it should give, reported with them)."""
     seen = {id(pkg)}
+    # The parents are kept alive while walking: a parent forced afresh and
+    # freed could hand its id to the next one (a cycle that is not there).
+    alive = [pkg]
     for _ in range(MAX_DEPTH):
         parent = pkg.parent
         if parent is None:
@@ -181,6 +183,7 @@ def inheritance_problem(ev: Evaluator, pkg: PackageValue) -> tuple[str, str] | N
         if id(pkg) in seen:
             return ("inherit-cycle", _render(parent))
         seen.add(id(pkg))
+        alive.append(pkg)
     return ("inheritance-too-deep", f"more than {MAX_DEPTH} parents")
 
 
@@ -238,7 +241,7 @@ class _Linker:
 
     def note(self, kind: str, field: str, text: str, where: Any = None) -> None:
         loc = None
-        if where is not None and getattr(where, "line", 0):
+        if where is not None and getattr(where, "line", 0):  # type: ignore[arg-type]
             loc = (getattr(where, "file", "") or self.file, where.line, where.column)
         self.unresolved.append((kind, field, text, loc))
 
@@ -273,7 +276,7 @@ class _Linker:
 
     # -- origins ----------------------------------------------------------------
 
-    def origin(self, value: OriginValue, field: str) -> Origin:
+    def origin(self, value: OriginValue, field: str) -> Origin | None:
         """The model origin of VALUE (its problems noted under FIELD)."""
         return unorigin(self.origin_packed(value, field))
 
@@ -461,7 +464,7 @@ class _Linker:
 
     def licenses(self, pkg: PackageValue) -> tuple[tuple, ...]:
         value = self.field(pkg, "license")
-        out: list[LicenseRef] = []
+        out: list[Any] = []
         self._license(value, out, 0)
         return tuple(out)
 
@@ -561,6 +564,12 @@ def _render(value: Any) -> str:
         return f"({_render(value.fn)} …)"
     if t is str:
         return value
+    if t is Record:
+        # A record of Guix (a file-like object, a g-expression): its type and
+        # name, as Guile prints it, never the Python representation.
+        name = value.fields.get("name")
+        kind = value.type.strip("<>")
+        return f"#<{kind} {name}>" if type(name) is str else f"#<{kind}>"
     return repr(value)
 
 
@@ -596,7 +605,7 @@ def _chain(ev: Evaluator, pkg: PackageValue):
             return
 
 
-def origin_model(index: "ChannelIndex", module: str, file: str, value: OriginValue) -> Origin:
+def origin_model(index: "ChannelIndex", module: str, file: str, value: OriginValue) -> Origin | None:
     """The model :class:`Origin` of the evaluated origin VALUE, defined in MODULE (FILE)."""
     return _Linker(index, module, file).origin(value, "origin")
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import marshal
 import os
 import pickle
@@ -162,11 +163,13 @@ def unseal(kind: str, name: str, entry: Any) -> memoryview | None:
 
 
 def decode_verified(codec: str, blob: Any) -> Any:
-    """BLOB decoded with CODEC (``pickle`` or ``marshal``): the one place that does.
+    """BLOB decoded with CODEC (``pickle``, ``marshal`` or ``json``): the one place that does.
 
     Only ever called on bytes that :func:`unseal` verified, or that this
     process's own forked workers sent it through a pipe; never on bytes read
     from a file that was not verified first.
     """
     # Only ever on verified bytes (see above).
+    if codec == "json":
+        return json.loads(bytes(blob))
     return pickle.loads(blob) if codec == "pickle" else marshal.loads(blob)

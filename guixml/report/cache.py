@@ -47,7 +47,8 @@ def code_key() -> str:
     """A hash of guixml's own code and data (see _code_fingerprint)."""
     if not _CODE_KEY:
         digest = hashlib.blake2b(digest_size=20)
-        digest.update(f"guixml {__version__}\n".encode())
+        from guixml.version import build_mode
+        digest.update(f"guixml {__version__} {build_mode()}\n".encode())
         _code_fingerprint(digest)
         _CODE_KEY.append(digest.hexdigest())
     return _CODE_KEY[0]

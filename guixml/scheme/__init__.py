@@ -10,12 +10,12 @@ file:line:column.
 Other stages may use the names below; everything else is private to the stage.
 """
 
-from guixml.scheme.datum import (Char, DottedList, Keyword, List, Location, Source, Symbol,
+from guixml.scheme.datum import (BigNumber, Char, DottedList, Keyword, List, Location, Source, Symbol,
                                  Vector, equal, sym)
 from guixml.scheme.errors import EncodingError, SchemeSyntaxError, decode_utf8
-from guixml.scheme.numbers import int_from_digits, int_to_text
+from guixml.scheme.numbers import NumberRangeError, int_from_digits, int_to_text, parse_number
 from guixml.scheme.reader import read_file, read_source, read_string
 from guixml.scheme.writer import write
 
-__all__ = ["Char", "DottedList", "Keyword", "List", "Location", "Source", "Symbol", "Vector",
-           "equal", "sym", "EncodingError", "SchemeSyntaxError", "decode_utf8", "int_from_digits", "int_to_text", "read_file", "read_source", "read_string", "write"]
+__all__ = ["BigNumber", "Char", "DottedList", "Keyword", "List", "Location", "Source", "Symbol", "Vector",
+           "equal", "sym", "EncodingError", "SchemeSyntaxError", "decode_utf8", "int_from_digits", "int_to_text", "parse_number", "NumberRangeError", "read_file", "read_source", "read_string", "write"]

@@ -13,6 +13,8 @@ character ``#\\a``      :class:`Char`
 ``#t`` / ``#f``        ``True`` / ``False``
 exact integer          :class:`int`
 exact rational         :class:`fractions.Fraction` (never denominator 1)
+a long exact number    :class:`BigNumber`: one read from more than 3,000
+                       digits, kept as its digits (converted on demand)
 inexact real           :class:`float`
 inexact complex        :class:`complex`
 proper list            :class:`List` (a ``list`` with a source span)
@@ -40,8 +42,11 @@ from typing import Any, Union
 import attrs
 from sexpdata import Symbol
 
+from guixml.scheme.numbers import BigNumber
+
 __all__ = [
     "Symbol",
+    "BigNumber",
     "Keyword",
     "Char",
     "List",
@@ -237,7 +242,7 @@ class Vector(tuple):
         return f"Vector({tuple.__repr__(self)})"
 
 
-Datum = Union[Symbol, str, Keyword, Char, bool, int, Fraction, float, complex,
+Datum = Union[Symbol, str, Keyword, Char, bool, int, Fraction, BigNumber, float, complex,
               List, DottedList, Vector, bytes, _Nil]
 
 _symbols: dict[str, Symbol] = {}
@@ -254,6 +259,10 @@ def sym(name: str) -> Symbol:
 def equal(a: Any, b: Any) -> bool:
     """Scheme's ``equal?`` on guixml data: types must match, not just values."""
     ta, tb = type(a), type(b)
+    if ta is BigNumber or tb is BigNumber:
+        # An exact number of either representation: equal by value.
+        return (ta is BigNumber or ta is int or ta is Fraction) \
+            and (tb is BigNumber or tb is int or tb is Fraction) and a == b
     if ta is not tb:
         # A List built by code may be a plain list; treat both as lists.
         if isinstance(a, list) and isinstance(b, list):

@@ -26,6 +26,7 @@ import gc
 import os
 import re
 from itertools import accumulate
+from typing import Any
 
 from guixml.scheme.datum import NIL, Char, DottedList, Keyword, List, Source, Symbol, Vector, sym
 from guixml.scheme.errors import SchemeSyntaxError, decode_utf8
@@ -57,8 +58,6 @@ _STRING_ESCAPES = {
 _STRING_ESCAPE = re.compile(
     r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{6})|([\s\S]))")
 _SYMBOL_ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]+);|([\s\S]))")
-_OCTAL = re.compile(r"[0-7]+")
-_HEX = re.compile(r"[+]?[0-9a-fA-F]+")
 # Directives that change how the rest of the text reads (after "#!").
 _READER_DIRECTIVE = re.compile(
     r"#!(r6rs|fold-case|no-fold-case|curly-infix|curly-infix-and-bracket-lists)")
@@ -124,18 +123,27 @@ def read_source(source: Source) -> list:
 
 
 def parse_char_name(name: str) -> str | None:
-    """The character ``#\\NAME`` denotes, or ``None`` (NAME is what follows ``#\\``)."""
+    """The character ``#\\NAME`` denotes, or ``None`` (NAME is what follows ``#\\``).
+
+    As ``ice-9/read.scm``: a NAME starting with an octal digit is
+    ``(string->number NAME 8)``, one starting with ``x`` is
+    ``(string->number (substring NAME 1) 16)`` (so ``#\\x+41`` and ``#\\1/1``
+    are characters); when that is a number, it must be a character's code.
+    """
     if len(name) == 1:
         return name
     if len(name) == 2 and name[1] == "\u25cc":  # dotted circle after a combining mark
         return name[0]
     code = None
-    if "0" <= name[0] <= "7" and _OCTAL.fullmatch(name):
-        code = int(name, 8)
-    elif name[0] == "x" and _HEX.fullmatch(name, 1):
-        code = int(name[1:], 16)
+    try:
+        if "0" <= name[0] <= "7":
+            code = parse_number(name, 8)
+        elif name[0] == "x":
+            code = parse_number(name[1:], 16)
+    except NumberRangeError:
+        return None
     if code is not None:
-        if code > 0x10FFFF or 0xD800 <= code < 0xE000:
+        if type(code) is not int or not 0 <= code <= 0x10FFFF or 0xD800 <= code < 0xE000:
             return None
         return chr(code)
     return CHAR_NAMES.get(name.lower())
@@ -188,7 +196,7 @@ class _Parser:
         # wrappers and dot of enclosing lists are saved in ``saved`` by depth,
         # only when there are any (most lists have neither).
         top: list = []
-        cur: list = top
+        cur: Any = top
         pend: list | None = None  # pending wrappers here: [kind, start]
         dot = -1
         stack: list = []
@@ -324,7 +332,7 @@ class _Parser:
             if head is not None:
                 if type(value) is Symbol and ":" in value:
                     name, _, output = str(value).rpartition(":")
-                    items = (head, sym(name), output)
+                    items: tuple = (head, sym(name), output)
                 else:
                     items = (head, value)
             else:
@@ -385,7 +393,7 @@ class _Parser:
             return DottedList(list(lst) + tail.items, tail.tail, lst.source, lst.start, end)
         return DottedList(list(lst), tail, lst.source, lst.start, end)
 
-    def _vector(self, items: List, closer: str, end: int):
+    def _vector(self, items: Any, closer: str, end: int):  # items.end: str while open
         kind = items.end
         if closer != ")" or kind not in (_VECTOR, _BYTEVECTOR):
             raise self.error(f"mismatched close paren: {closer}", end - 1)

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import bisect
 import csv
+import gc
 import math
 import re
 from fractions import Fraction
 from pathlib import Path
 
 from guixml.scheme.datum import NIL, Char, DottedList, Keyword, List, Symbol, Vector
-from guixml.scheme.numbers import int_to_text, parse_number
+from guixml.scheme.numbers import BigNumber, int_to_text, parse_number
 
 __all__ = ["write", "write_symbol", "write_string", "write_char", "write_real"]
 
@@ -274,6 +275,8 @@ def _write_number(value) -> str:
         return write_real(value.real) + imag + "i"
     if kind is Fraction:
         return f"{int_to_text(value.numerator)}/{int_to_text(value.denominator)}"
+    if kind is BigNumber:
+        return value.written()
     return int_to_text(int(value))
 
 
@@ -290,7 +293,16 @@ def write(datum) -> str:
     try:
         return _write(datum)
     except RecursionError:  # nested deeper than Python's stack: Guile's is not bounded
-        return _write_deep(datum)
+        # Its frames and parts are many and make no cycle: with the cyclic
+        # collector running, its passes over them made the time superlinear
+        # (1M characters of nesting: 0.61 s with, 0.25 s without).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return _write_deep(datum)
+        finally:
+            if collecting:
+                gc.enable()
 
 
 def _write(datum) -> str:
@@ -389,7 +401,7 @@ def _write_other(datum, parts: list, append) -> None:
         append(write_symbol(datum))
     elif kind is str:
         append(write_string(datum))
-    elif kind is float or kind is Fraction or kind is complex:
+    elif kind is float or kind is Fraction or kind is complex or kind is BigNumber:
         append(_write_number(datum))
     elif kind is Char:
         append(write_char(str.__str__(datum)))

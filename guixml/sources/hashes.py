@@ -14,8 +14,10 @@ A regular file's ``sha256`` and ``nar`` come from one read.  The cache
 the ``lstat`` of every node under it, so an edit deep inside is seen.  As in
 git's index, an entry is *racily clean* when a node's mtime is not older than
 the moment its hashing began: it may have changed within the clock's
-granularity, so it is hashed again.  The cache is JSON (it may be hostile: it
-is only ever parsed, checked field by field, never unpickled), written
+granularity, so it is hashed again.  The cache is JSON, sealed as the
+index's entries are (:func:`guixml.index.seal`: a file planted or edited by
+someone without the cache key, which would make a wrong file pass for a
+declared hash, is a miss), checked field by field, never unpickled, written
 atomically; a damaged or foreign cache is a miss, never an error.
 """
 
@@ -30,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from guixml.atomic import write_bytes_atomic
+from guixml.index import decode_verified, seal, unseal
 from guixml.sources.archive import ArchiveError, Limits, unpacked_nar_hash
 from guixml.sources.common import SourcesError, SourceWarning, nix_base32, sources_cache_dir
 from guixml.sources.nar import NarError, nar_file_prefix, nar_file_suffix, nar_hash
@@ -40,6 +43,7 @@ CACHE_VERSION = 1
 _CHUNK = 1 << 20
 _MAX_CACHE_BYTES = 256 << 20
 _HASH_KEYS = frozenset(["sha256", "nar", "unpacked", "unpacked-top"])
+_ENTRY_NAME = "hashes.json"
 
 
 def _stat_key(info: os.stat_result) -> list[int]:
@@ -85,7 +89,10 @@ class HashCache:
                 data = stream.read(_MAX_CACHE_BYTES + 1)
             if len(data) > _MAX_CACHE_BYTES:
                 return {}
-            document = json.loads(data)
+            payload = unseal("hashes", _ENTRY_NAME, data)
+            if payload is None:
+                return {}
+            document = decode_verified("json", payload)
         except (OSError, ValueError, RecursionError):
             return {}
         if not isinstance(document, dict) or document.get("version") != CACHE_VERSION:
@@ -122,10 +129,12 @@ class HashCache:
         if not self.dirty:
             return
         document = {"version": CACHE_VERSION, "entries": self.entries}
+        sealed = seal("hashes", _ENTRY_NAME, json.dumps(document, sort_keys=True).encode())
+        if sealed is None:
+            return  # no cache key: no cache
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_bytes_atomic(self.path, json.dumps(document, sort_keys=True).encode(),
-                               durable=False)
+            write_bytes_atomic(self.path, sealed, durable=False)
             self.dirty = False
         except OSError:
             pass

@@ -225,6 +225,12 @@ def test_content_cache_round_trip_and_hostile_file(tmp_path):
     cache.put("k", content)
     cache.save()
     assert ContentCache(tmp_path / "c" / "content.json").get("k") == content
+    # A planted file, well formed but not sealed with the cache key, is a miss.
+    import json
+    from guixml.classify.content import CONTENT_VERSION
+    (tmp_path / "c" / "content.json").write_text(json.dumps(
+        {"version": CONTENT_VERSION, "entries": {"k": content.to_json()}}))
+    assert ContentCache(tmp_path / "c" / "content.json").get("k") is None
     (tmp_path / "c" / "content.json").write_text('{"version": 1, "entries": {"k": [1]}}')
     assert ContentCache(tmp_path / "c" / "content.json").get("k") is None
     (tmp_path / "c" / "content.json").write_bytes(b"\xff\xfe")
@@ -239,3 +245,58 @@ def test_text_models_by_their_first_bytes(tmp_path):
     (tmp_path / "m" / "notes.txt").write_bytes(b"tree\nversion control\n")
     formats = {f.path: f.format for f in inspect_source(tmp_path / "m").findings}
     assert formats == {"model-a.txt": "lightgbm-text", "booster.json": "xgboost-json"}
+
+
+# --- the direct tar reader against tarfile ------------------------------------
+
+def _tar_bytes(fmt: int, names: list[str]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=fmt) as archive:
+        for index, name in enumerate(names):
+            info = tarfile.TarInfo(name)
+            if name.endswith("/"):
+                info.type = tarfile.DIRTYPE
+                archive.addfile(info)
+                continue
+            data = bytes([index % 251]) * (index * 977 % 3000)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("fmt", [tarfile.USTAR_FORMAT, tarfile.GNU_FORMAT, tarfile.PAX_FORMAT])
+def test_plain_tar_reads_members_as_tarfile_does(fmt):
+    from guixml.classify.content import _NotPlain, _plain_tar
+    names = ["top/", "top/a.c", "top/" + "d" * 120 + "/b.txt", "top/" + "x" * 99,
+             "top/é-ü.h", "top/sub/", "top/sub/" + "n" * 200, "top/empty"]
+    if fmt == tarfile.USTAR_FORMAT:
+        names = [n for n in names if len(n) < 100 or "/" in n[-100:]][:6]
+    try:
+        data = _tar_bytes(fmt, names)
+    except ValueError:
+        pytest.skip("name not representable in this format")
+    expected = []
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r|") as archive:
+        for member in archive:
+            content = archive.extractfile(member).read() if member.isreg() else None
+            expected.append((member.name, member.size, member.isreg(), content))
+    got = []
+    try:
+        for name, size, regular, handle in _plain_tar(io.BytesIO(data)):
+            got.append((name, size, regular, handle.read() if regular else None))
+    except _NotPlain:
+        pytest.fail("a plain archive read as not plain")
+    assert got == expected
+
+
+def test_plain_tar_refuses_what_it_does_not_read():
+    from guixml.classify.content import _NotPlain, _plain_tar
+    data = bytearray(_tar_bytes(tarfile.GNU_FORMAT, ["a", "b"]))
+    data[148:156] = b"0000000\x00"  # a bad checksum
+    with pytest.raises(_NotPlain):
+        list(_plain_tar(io.BytesIO(bytes(data))))
+    truncated = _tar_bytes(tarfile.GNU_FORMAT, ["a", "b", "c"])[:1500]
+    with pytest.raises(_NotPlain):
+        for _name, _size, regular, handle in _plain_tar(io.BytesIO(truncated)):
+            if regular:
+                handle.read()

@@ -29,7 +29,7 @@ def tree(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = audit_result(ALL, tmp_path)
     monkeypatch.setattr(annotate_cli, "collect_audits",
-                        lambda paths: annotate_cli.Audited(result))
+                        lambda paths, only=(): annotate_cli.Audited(result))
     return tmp_path
 
 
@@ -85,7 +85,7 @@ def test_clean_tree_exits_zero(tree, monkeypatch):
     os.unlink(tree / "unparsable.scm")
     result = audit_result(NAMES, tree)
     monkeypatch.setattr(annotate_cli, "collect_audits",
-                        lambda paths: annotate_cli.Audited(result))
+                        lambda paths, only=(): annotate_cli.Audited(result))
     assert main(["annotate", "--write", "."]) == 0
 
 
@@ -201,3 +201,22 @@ def test_diff_names_are_relative_to_their_tree(tmp_path):
     assert annotate_cli.diff_name(str(file), [str(tree)]) == "gnu/packages/x.scm"
     assert annotate_cli.diff_name(str(file), [str(file)]) == "x.scm"
     assert not annotate_cli.diff_name("/elsewhere/y.scm", [str(tree)]).startswith("/")
+
+
+def test_only_leaves_out_other_trees_parse_errors(tmp_path, monkeypatch, capsys):
+    """With --only, a module of another tree that does not parse is neither
+    edited nor reported (as audit's --only filters problems)."""
+    channel, other = tmp_path / "ch", tmp_path / "other"
+    channel.mkdir()
+    other.mkdir()
+    (channel / "ch.scm").write_text(
+        "(define-module (ch) #:use-module (guix packages))\n"
+        "(define-public ch-p (package (name \"ch-p\") (version \"1\")))\n")
+    (other / "broken.scm").write_text("(define-module (broken))\n(define x (list 1 2)\n")
+    monkeypatch.setenv("GUIXML_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["annotate", "--diff", str(channel), str(other)]) == 2
+    assert "broken.scm:2:0" in capsys.readouterr().err
+    assert main(["annotate", "--diff", str(channel), str(other), "--only", str(channel)]) == 0
+    assert "broken.scm" not in capsys.readouterr().err
+    assert main(["annotate", "--diff", str(channel), str(other), "--only", str(other)]) == 2
+    assert "broken.scm:2:0" in capsys.readouterr().err

@@ -91,3 +91,28 @@ def test_limits_are_one_table_and_the_budget_is_per_definition():
 def test_calls_that_would_make_huge_values_are_refused_before(name, args):
     with pytest.raises(budget.BudgetExceeded):
         budget.check_arguments(name, args)
+
+
+def test_long_literals_are_converted_only_for_arithmetic_within_the_budget(tmp_path):
+    """A literal of more than 3,000 digits is read as its digits (BigNumber):
+    written back as it is, made an int only when arithmetic needs it, and
+    refused there beyond the budget's integer size."""
+    fits = "7" * 5000                  # about 16,600 bits
+    beyond = "7" * 400_000             # about 1.3 million bits
+    lines = ["(define-module (demo big) #:use-module (guix packages))",
+             f'(define-public sum (package (name "sum") (source #f)'
+             f' (version (number->string (+ 1 {fits})))))',
+             f'(define-public kept (package (name "kept") (source #f)'
+             f' (version (number->string {beyond}))))',
+             f'(define-public too-big (package (name "too-big") (source #f)'
+             f' (version (number->string (* 2 {beyond})))))']
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "big.scm").write_text("\n".join(lines) + "\n")
+    index = load_channel([str(tmp_path)], use_cache=False, jobs=1)
+    packages, errors = link_packed(index, index.channel_modules)
+    found = {p[2]: p for p in packages}
+    assert found["sum"][4] == "7" * 4999 + "8"
+    assert found["kept"][4] == beyond
+    assert "too-big" not in found
+    assert len(errors) == 1 and errors[0].startswith(
+        "demo/big.scm:4:0: too-big: not evaluated (budget-exceeded")

@@ -173,15 +173,55 @@ _FOLD_CASES = [
 def test_fold_as_guile():
     """SRFI-1 fold, with alist-delete as Guix drops several keys of a
     parent's properties (gdb.scm), gives what Guile 3.0.8 gives."""
+    _agrees_with_guile("(srfi srfi-1)", _FOLD_CASES)
+
+
+def _agrees_with_guile(module: str, calls: list[str]) -> None:
+    """Each call, evaluated by guixml and written, is what Guile 3.0.8 writes
+    for it with MODULE loaded."""
     import shutil
     import subprocess
     import pytest
     from guixml.scheme.writer import write
-    ours = [write(value(f"(define x {call})", "x")) for call in _FOLD_CASES]
+    ours = [write(value(f"(define x {call})", "x")) for call in calls]
     if shutil.which("guile") is None:
         pytest.skip("guile is not installed")
-    program = ("(use-modules (srfi srfi-1)) (for-each (lambda (s) (write s) (newline)) (list "
-               + " ".join(_FOLD_CASES) + "))")
+    program = (f"(use-modules {module}) (for-each (lambda (s) (write s) (newline)) (list "
+               + " ".join(calls) + "))")
     out = subprocess.run(["guile", "--no-auto-compile", "-c", program], check=True,
                          capture_output=True, text=True).stdout
     assert out.splitlines() == ours
+
+
+def test_string_to_number_as_guile():
+    """Guile's parser, not Python's int() and float() (which take spaces,
+    underscores and "inf"); checked against Guile in tests/scheme/test_numbers.py."""
+    text = "\n".join([
+        '(define a (string->number "12"))', '(define b (string->number " 12"))',
+        '(define c (string->number "1_000"))', '(define d (string->number "inf"))',
+        '(define e (string->number "#x10"))', '(define f (string->number "ff" 16))',
+        '(define g (string->number "1e2"))', '(define h (string->number "1\u0ed6"))',
+        '(define i (string->number "1/2"))'])
+    from fractions import Fraction
+    assert [value(text, name) for name in "abcdefghi"] == [
+        12, False, False, False, 16, 255, 100.0, 16, Fraction(1, 2)]
+
+
+_MATCH_CASES = [
+    # config->string of Guix's linux.scm: pairs whose cdr is a quoted symbol
+    # ((option . 'm) reads as (option quote m)), #t, #f or a string.
+    "(map (match-lambda ((option . 'm) (string-append option \"=m\")) "
+    "((option . #t) (string-append option \"=y\")) ((option . #f) (string-append option \"=n\")) "
+    "((option . string) (string-append option \"=\" string))) "
+    "'((\"A\" . m) (\"B\" . #t) (\"C\" . #f) (\"D\" . \"x\")))",
+    "(match '(1 2 . 3) ((a . rest) (list a rest)))",
+    "(match '(1 2 . 3) ((a b . c) (list c b a)))",
+    "(match '(1 . 2) ((a b . c) 'no) ((a . b) (list b a)))",
+    "(match '(k . v) ((key . 'v) key) (_ 'other))",
+    "(match '(k . w) ((key . 'v) key) (_ 'other))",
+]
+
+
+def test_match_pairs_as_guile():
+    """(ice-9 match) on pairs and improper lists gives what Guile 3.0.8 gives."""
+    _agrees_with_guile("(ice-9 match)", _MATCH_CASES)

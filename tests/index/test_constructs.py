@@ -37,8 +37,48 @@ def test_every_package_has_name_and_version(packages):
         "tiny-model": ("tiny-model", "0.2"),        # define-record-type* with inherit
         "kernel-6": ("kernel", "6.1"),              # g-expressions in a procedure
         "sandboxed": ("sandboxed", "550.1"),        # an internal define
+        "kernel-clean": ("kernel-clean", "6.1"),    # a computed source (delay, #~)
+        "kernel-unclean": ("kernel-unclean", "6.1"),  # gexp-inputs of that source
+        "configured": ("configured", "550.1"),      # match on (option . 'm)
+        "driver-sandboxed": ("driver-sandboxed", "550.1"),  # record syntax in a template
+        "picked": ("picked", "1.1"),                # another module's macro
     }
-    assert not [u for p in packages.values() for u in p.unresolved]
+    # A computed source's URI is a promise of a g-expression: kept unforced,
+    # as static evaluation keeps every such origin.
+    assert [(p.variable, u.field, u.kind) for p in packages.values() for u in p.unresolved] \
+        == [("kernel-clean", "source.uri", "delay")]
+
+
+def test_gexp_inputs_find_the_origin_a_computed_source_refers_to(packages):
+    assert packages["kernel-unclean"].source.uris == (
+        "https://example.org/releases/kernel-6.1.tar.xz",)
+    assert packages["kernel-clean"].source.uris == ()
+
+
+def test_match_on_pairs_and_record_syntax_of_another_module(packages):
+    assert packages["configured"].synopsis == "A=m B=y"
+    sandboxed = packages["driver-sandboxed"]
+    assert sandboxed.hidden and sandboxed.synopsis == "A driver"
+    assert [i.name for i in sandboxed.inputs] == ["driver"]
+
+
+def test_a_macro_guixml_cannot_build_names_its_uses(tmp_path):
+    """Uses of a syntax-case macro say so, not what their arguments do as a call."""
+    (tmp_path / "jdk.scm").write_text(
+        "(define-module (jdk) #:use-module (guix packages))\n"
+        "(define-syntax make-jdk\n"
+        "  (lambda (x)\n"
+        "    (syntax-case x ()\n"
+        "      ((_ base version field ...)\n"
+        "       #'(package (inherit base) (version version) field ...)))))\n"
+        "(define-public jdk-1 (package (name \"jdk\") (version \"1\")))\n"
+        "(define-public jdk-2\n"
+        "  (make-jdk jdk-1 \"2\" (arguments (list ((#:flags flags) flags)))))\n")
+    index = load_channel([str(tmp_path)], use_cache=False, jobs=1)
+    assert [p.variable for p in index.packages()] == ["jdk-1"]
+    [error] = [e for e in index.errors if "jdk-2" in e]
+    assert "jdk-2: not evaluated (guixml cannot evaluate a macro defined here yet; " \
+        "macro-definition: make-jdk)" in error
 
 
 def test_deprecated_alias_resolves_to_its_target(packages):

@@ -30,6 +30,12 @@ PIECES = [
     "\\x41;", "\\xd800;", "\\x110000;", "\\x", ";", "\\u", "\\U", "\\n", "\\t", "\\a",
     "ud800", "U110000", "xd800", "x10ffff", "space", "newline", "nul", "154000",
     "1.5", ".5", "1#", "##", "1e400", "1e308", "1e-324", "5000", ":", "a:", "#:x",
+    # Guile's digits beyond ASCII: Unicode decimal digits (Lao, Arabic-Indic,
+    # fullwidth, mathematical), and characters whose low byte is an ASCII
+    # digit or hex letter (Guile reads an integer's first digit through a C
+    # char); and the C switch's fall-through (+ian.0), NaN's digits.
+    "\u0ed6", "\u0ed0", "\u0661", "\u06f3", "\uff11", "\U0001d7ce", "\u1231", "\u1230",
+    "\U00012f33", "\u0141", "\u0166", "\u016e", "ian.0", "nan.00", "nan.#",
 ]
 
 _PIECE = st.sampled_from(PIECES)

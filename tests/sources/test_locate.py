@@ -303,3 +303,26 @@ def test_unreadable_directory_in_sources(tmp_path: Path) -> None:
     found, warnings = run_bad(tmp_path, make)
     assert [os.path.basename(w.where) for w in warnings] == ["pipe"]
     assert "fifo" in warnings[0].message
+
+
+def test_a_planted_hash_cache_is_not_believed(tmp_path: Path) -> None:
+    """A well-formed cache that lies about a file's hash (written by someone
+    without the cache key) is a miss: the file is hashed again."""
+    path = tmp_path / "f"
+    path.write_text("x")
+    old = time.time_ns() - 10_000_000_000
+    os.utime(path, ns=(old, old))
+    truth = item_hashes(path, HashCache(tmp_path / "scratch.json"))
+    info = os.lstat(path)
+    lie = {"sha256": "0" * 52, "nar": "0" * 52}
+    document = json.dumps({"version": hashes_module.CACHE_VERSION, "entries": {
+        f"{path}\0a": {"stamp": hashes_module._stat_key(info), "started_ns": time.time_ns(),
+                       "hashes": lie}}}).encode()
+    cache_file = tmp_path / "h.json"
+    cache_file.write_bytes(document)
+    assert item_hashes(path, HashCache(cache_file)) == truth
+    # The same entry sealed with the key (as guixml writes it) is believed:
+    # the planted one failed on its seal alone.
+    from guixml.index import seal
+    cache_file.write_bytes(seal("hashes", "hashes.json", document))
+    assert item_hashes(path, HashCache(cache_file)) == lie
