@@ -28,6 +28,11 @@ modules resolve, without any cache.  For each channel, one line:
   given (a parse error, a fault of the code read, or a guixml limit left
   unnamed: read them with ``--list``).
 
+``--with TREE`` (repeatable) indexes TREE with every channel: the rest of a
+Guix checkout (``gnu/services``, ``gnu/home``, ``gnu/system`` …) when
+``--guix`` holds only its package modules.  ``--deps DIR`` (repeatable) is a
+folder of ``OWNER+NAME`` checkouts where dependencies are also looked for.
+
 ``--list`` prints, under each line, every definition not evaluated and every
 unnamed problem, with its location.
 """
@@ -48,7 +53,7 @@ from guixml.index.channel import load_channel  # noqa: E402
 NAMED = "guixml cannot evaluate"
 
 
-def dependencies(channel: str, given: list[str]) -> list[str]:
+def dependencies(channel: str, given: list[str], deps: list[str] = ()) -> list[str]:
     """The channels among GIVEN (and their siblings) that CHANNEL's ``.guix-channel``
     names as dependencies, matched by the last part of their URL against the
     folder's name (``OWNER+NAME`` or ``NAME``)."""
@@ -62,8 +67,7 @@ def dependencies(channel: str, given: list[str]) -> list[str]:
     wanted = [u.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
               for u in re.findall(r'\(url\s+"([^"]+)"\)', text[start:])]
     candidates = {str(Path(c).resolve()) for c in given}
-    for c in given:
-        parent = Path(c).resolve().parent
+    for parent in [Path(c).resolve().parent for c in given] + [Path(d).resolve() for d in deps]:
         candidates.update(str(p) for p in parent.iterdir() if p.is_dir())
     found = []
     for name in wanted:
@@ -79,9 +83,11 @@ def _is_package_module(module: str) -> bool:
     return "packages" in module.strip("()").split()
 
 
-def measure(channel: str, guix: str | None, given: list[str]) -> dict:
+def measure(channel: str, guix: str | None, given: list[str], extra: list[str] = (),
+            deps: list[str] = ()) -> dict:
     root = str(Path(channel).resolve())
-    paths = [channel] + dependencies(channel, given) + ([guix] if guix else [])
+    found = dependencies(channel, given, deps)
+    paths = [channel] + found + list(extra) + ([guix] if guix else [])
     index = load_channel(paths, use_cache=False)
     # Files are shown relative to their root: the channel's are those found under it.
     mine = {f.relative for f in index.files.values() if str(Path(f.root).resolve()) == root}
@@ -110,7 +116,7 @@ def measure(channel: str, guix: str | None, given: list[str]) -> dict:
                and any(u.kind == "missing-module" for u in p.unresolved)]
     missing_failed = [e for e in not_evaluated if "(missing-module: " in e]
     defined = len(packages) + len(not_evaluated)
-    return {"channel": Path(channel).name, "with": paths[1:-1] if guix else paths[1:],
+    return {"channel": Path(channel).name, "with": found,
             "defined": defined, "named": len(named),
             "share": len(named) / defined if defined else 1.0,
             "missing": len(missing) + len(missing_failed),
@@ -123,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("channels", nargs="+")
     parser.add_argument("--guix", default=os.environ.get("GUIX_SOURCE"))
     parser.add_argument("--list", action="store_true", help="print each failure and problem")
+    parser.add_argument("--with", dest="extra", action="append", default=[],
+                        help="a tree indexed with every channel (the rest of Guix)")
+    parser.add_argument("--deps", action="append", default=[],
+                        help="a folder of OWNER+NAME checkouts of dependencies")
     args = parser.parse_args(argv)
     if not args.guix:
         parser.error("give the Guix tree with --guix or in GUIX_SOURCE")
@@ -130,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{'other':>6} {'unnamed':>7}")
     total_defined = total_named = 0
     for channel in args.channels:
-        m = measure(channel, args.guix, args.channels)
+        m = measure(channel, args.guix, args.channels, args.extra, args.deps)
         total_defined += m["defined"]
         total_named += m["named"]
         print(f"{m['channel']:40} {m['defined']:7} {m['named']:6} {m['share']:7.1%} "

@@ -14,7 +14,8 @@ from guixml.scheme import BigNumber, NumberRangeError, int_to_text, parse_number
 from guixml.scheme.datum import Char, DottedList, Symbol, sym
 from guixml.evaluate import budget
 from guixml.evaluate.values import (BUILTINS, Builtin, EvalFailure, GlobalRef, InputItem,
-                                    OriginValue, PackageValue, Promise, Record, Unknown)
+                                    MultipleValues, OriginValue, PackageValue, Promise, Record,
+                                    Unknown)
 
 
 def builtin(*names: str) -> Callable:
@@ -392,6 +393,41 @@ def _assoc_ref(ev, args):
         elif isinstance(entry, list) and entry and entry[0] == key:
             return entry[1:]
     return False
+
+
+@builtin("assoc", "assq", "assv")
+def _assoc(ev, args):
+    """The first entry of an alist whose key is KEY (Guile's ``assoc``; eq?
+    and eqv? compare as equal? does: keys of package code are symbols,
+    strings and numbers), or #f."""
+    _arity(args, 2)
+    from guixml.scheme.datum import equal
+    key = ev.force(args[0])
+    for entry in ev.list(args[1]):
+        entry = ev.force(entry)
+        if type(entry) is InputItem or (type(entry) is DottedList and entry.items) \
+                or (isinstance(entry, list) and entry):
+            # A labelled input (label package) is an entry of its label.
+            if equal(_alist_key(ev, entry), key):
+                return entry
+        else:
+            raise EvalFailure("not-a-pair", _repr(entry, 60))
+    return False
+
+
+# -- multiple values ----------------------------------------------------------------------
+
+@builtin("values")
+def _values(ev, args):
+    return args[0] if len(args) == 1 else MultipleValues(list(args))
+
+
+@builtin("call-with-values")
+def _call_with_values(ev, args):
+    _arity(args, 2)
+    produced = ev.apply(ev.force(args[0]), [], None)
+    items = list(produced.items) if type(produced) is MultipleValues else [produced]
+    return ev.apply(ev.force(args[1]), items, None)
 
 
 # -- Guix packages ----------------------------------------------------------------------
@@ -1016,7 +1052,11 @@ def _alist_replace(ev, args):
     _arity(args, 3)
     from guixml.scheme.datum import equal
     key = ev.force(args[0])
-    value = ev.list(args[1])
+    value = ev.force(args[1])
+    if not isinstance(value, list):
+        # (KEY . VALUE) of any other value: a phase of modify-phases …
+        return [DottedList([key], value) if equal(_alist_key(ev, e), key) else e
+                for e in ev.list(args[2])]
     out = []
     for e in ev.list(args[2]):
         if equal(_alist_key(ev, e), key):
@@ -1200,3 +1240,42 @@ def _apply(ev, args):
 def _string_prefix_ci(ev, args):
     _arity(args, 2)
     return ev.string(args[1]).lower().startswith(ev.string(args[0]).lower())
+
+
+# -- package specifications ((gnu packages)) ----------------------------------------------
+
+def _version_prefix(prefix: str, version: str) -> bool:
+    """version-prefix? of (guix utils): PREFIX's dot-separated parts begin VERSION's."""
+    a, b = prefix.split("."), version.split(".")
+    return len(a) <= len(b) and a == b[:len(a)]
+
+
+@builtin("specification->package")
+def _specification_to_package(ev, args):
+    """``(specification->package "NAME[@VERSION]")`` of (gnu packages): the
+    public package of that name (of every tree given) with the highest version
+    (or the highest whose version VERSION prefixes), its replacement when it
+    is superseded.  Packages whose name static evaluation of their own module
+    did not find (computed names) are not candidates."""
+    _arity(args, 1)
+    spec = ev.string(args[0])
+    name, version = (spec.rsplit("@", 1) if "@" in spec else (spec, None))
+    best: list = []
+    best_version: str | None = None
+    seen: set[int] = set()
+    for candidate in ev.scope.packages_named(name):
+        pkg = ev.force(candidate)
+        if type(pkg) is not PackageValue or id(pkg) in seen or pkg.hidden:
+            continue
+        seen.add(id(pkg))
+        from guixml.evaluate.fields import field_value
+        v = ev.force(field_value(ev, pkg, "version"))
+        if type(v) is not str or (version is not None and not _version_prefix(version, v)):
+            continue
+        if best_version is None or _version_compare(v, best_version) > 0:
+            best, best_version = [pkg], v
+    if not best:
+        raise EvalFailure("unknown-package", f"{spec} (no package of that name among "
+                          "those whose name guixml evaluated in their own module)")
+    pkg = best[0]
+    return pkg.superseded if pkg.superseded is not None else pkg

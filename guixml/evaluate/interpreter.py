@@ -32,7 +32,8 @@ from guixml.evaluate.fields import (MAX_DEPTH, _short, _unlabelled, as_input_ite
                                     input_label)
 from guixml.evaluate.transforms import apply_transform  # noqa: F401  (registers the transformers)
 from guixml.evaluate.values import (BUILTINS, Builtin, Call, Closure, EvalFailure, GlobalRef, InputItem,
-                           NeedGlobal, OriginValue, PackageValue, Promise, Record, Unknown)
+                           MultipleValues, NeedGlobal, OriginValue, PackageValue, Promise,
+                           Record, Unknown)
 
 __all__ = ["Evaluator", "Scope", "Env", "BUILTINS", "strip", "input_label", "field_value",
            "EvalFailure", "NeedGlobal"]
@@ -125,6 +126,16 @@ class Scope:
     def package_by_name(self, name: str) -> Any:
         raise NeedGlobal(name)
 
+    def packages_named(self, name: str) -> list:
+        """The public packages of every tree given whose name is NAME."""
+        raise NeedGlobal(name)
+
+    def template_names(self, macro: Any) -> dict:
+        """The names the template of MACRO (another module's) takes from the
+        module that defines it: none per file; see
+        :class:`guixml.index.scope.ChannelScope`."""
+        return {}
+
 
 class Evaluator:
     """Evaluates data read from a module within a :class:`Scope`."""
@@ -155,7 +166,8 @@ class Evaluator:
                     if macro is not None:
                         if hasattr(macro, "evaluate"):
                             return macro.evaluate(self, x, env)
-                        return self.eval(macro.expand(x), env)
+                        return self.eval(macro.expand(x),
+                                         _macro_env(self.scope.template_names(macro), env))
                     if not self.scope.resolve_calls and not self.scope_defines(fn):
                         # Per file, another module's name may be a macro: if its
                         # arguments do not evaluate as such, the channel phase,
@@ -315,6 +327,14 @@ class Evaluator:
                     local = env = Env({}, env)
                 name, value = self.definition(form, env)
                 local.vars[name] = value
+                continue
+            if type(form) is List and len(form) == 3 and type(form[0]) is Symbol \
+                    and str(form[0]) == "define-values":
+                # (define-values FORMALS EXPR) of Guile: internal definitions
+                # of the values EXPR returns.
+                if local is None:
+                    local = env = Env({}, env)
+                local.vars.update(_bind_values(form[1], self.eval(form[2], env), form))
                 continue
             result = self.eval(form, env)
         return result
@@ -553,17 +573,112 @@ def _bindings(x: List) -> list:
     return out
 
 
+def _macro_env(names: dict, env: Env) -> Env:
+    """ENV and, around it, NAMES (a macro template's names from its own
+    module), but neither special forms nor names ENV binds: locals win."""
+    if not names:
+        return env
+    extra = {n: v for n, v in names.items()
+             if n not in SPECIAL_FORMS and env.lookup(n) is _MISSING}
+    return Env(extra, env) if extra else env
+
+
+def _let_bindings(x: List) -> list:
+    """The (target, expression) bindings of a ``let`` or ``let*``: a target is
+    a name, or (SRFI-71, as ``(gnu packages)`` writes ``(let ((name version
+    (f spec))) …)``) the List of names its expression's values bind."""
+    if len(x) < 3 or type(x[1]) is not List:
+        raise EvalFailure("bad-let", _text(x))
+    out: list = []
+    for b in x[1]:
+        if type(b) is List and len(b) > 2 and all(type(n) is Symbol for n in b[:-1]):
+            out.append((List(b[:-1]), b[-1]))
+        elif type(b) is List and len(b) == 2 and type(b[0]) is Symbol:
+            out.append((str(b[0]), b[1]))
+        else:
+            raise EvalFailure("bad-let", _text(x))
+    return out
+
+
 def _let(ev: Evaluator, x: List, env: Env) -> Any:
     if len(x) > 1 and type(x[1]) is Symbol:
         raise EvalFailure("named-let", _text(x))
-    values = {name: ev.eval(expr, env) for name, expr in _bindings(x)}
+    values: dict = {}
+    for target, expr in _let_bindings(x):
+        if type(target) is str:
+            values[target] = ev.eval(expr, env)
+        else:
+            values.update(_bind_values(target, ev.eval(expr, env), x))
     return ev.eval_body(x[2:], Env(values, env))
 
 
 def _let_star(ev: Evaluator, x: List, env: Env) -> Any:
-    for name, expr in _bindings(x):
-        env = Env({name: ev.eval(expr, env)}, env)
+    for target, expr in _let_bindings(x):
+        if type(target) is str:
+            env = Env({target: ev.eval(expr, env)}, env)
+        else:
+            env = Env(_bind_values(target, ev.eval(expr, env), x), env)
     return ev.eval_body(x[2:], env)
+
+
+def _bind_values(formals: Any, value: Any, form: Any) -> dict:
+    """The bindings FORMALS (a name, a list of names, possibly dotted) make
+    of VALUE, which ``values`` returned (one value is itself)."""
+    items = list(value.items) if type(value) is MultipleValues else [value]
+    if type(formals) is Symbol:
+        return {str(formals): items}
+    if type(formals) is List:
+        names, rest = list(formals), None
+    elif type(formals) is DottedList:
+        names, rest = list(formals.items), formals.tail
+    else:
+        raise EvalFailure("bad-formals", _text(form))
+    if not all(type(n) is Symbol for n in names) or (rest is not None and type(rest) is not Symbol):
+        raise EvalFailure("bad-formals", _text(form))
+    if len(items) < len(names) or (rest is None and len(items) > len(names)):
+        raise EvalFailure("bad-arguments", f"{len(items)} values for {len(names)} names")
+    out = {str(n): v for n, v in zip(names, items)}
+    if rest is not None:
+        out[str(rest)] = items[len(names):]
+    return out
+
+
+def _let_values(ev: Evaluator, x: List, env: Env) -> Any:
+    """``(let-values (((a b) EXPR) …) BODY …)`` of SRFI-11, and ``let*-values``."""
+    if len(x) < 3 or type(x[1]) is not List:
+        raise EvalFailure("bad-let", _text(x))
+    sequential = str(x[0]) == "let*-values"
+    values: dict = {}
+    for b in x[1]:
+        if type(b) is not List or len(b) != 2:
+            raise EvalFailure("bad-let", _text(x))
+        bound = _bind_values(b[0], ev.eval(b[1], env), x)
+        if sequential:
+            env = Env(bound, env)
+        else:
+            values.update(bound)
+    return ev.eval_body(x[2:], Env(values, env) if values else env)
+
+
+def _receive(ev: Evaluator, x: List, env: Env) -> Any:
+    """``(receive FORMALS EXPR BODY …)`` of SRFI-8."""
+    if len(x) < 4:
+        raise EvalFailure("bad-arguments", _text(x))
+    return ev.eval_body(x[3:], Env(_bind_values(x[1], ev.eval(x[2], env), x), env))
+
+
+def _let_syntax(ev: Evaluator, x: List, env: Env) -> Any:
+    """``(let-syntax ((NAME (syntax-rules …)) …) BODY …)``, and
+    ``letrec-syntax``: local syntax-rules macros, bound for the body."""
+    from guixml.evaluate.macros import macro_from_form
+    if len(x) < 3 or type(x[1]) is not List:
+        raise EvalFailure("bad-let", _text(x))
+    macros: dict = {}
+    for b in x[1]:
+        if type(b) is not List or len(b) != 2 or type(b[0]) is not Symbol:
+            raise EvalFailure("bad-let", _text(x))
+        macros[str(b[0])] = macro_from_form(List([Symbol("define-syntax"), b[0], b[1]]))
+    return ev.eval_body(x[2:], Env(macros, env))
 
 
 def _letrec(ev: Evaluator, x: List, env: Env) -> Any:
@@ -1040,8 +1155,11 @@ SPECIAL_FORMS: dict[str, Callable] = {
     "match": _match,
     "match-lambda": _match_lambda,
     "case": _case,
-    "let-values": _unsupported("let-values"),
-    "receive": _unsupported("let-values"),
+    "let-values": _let_values,
+    "let*-values": _let_values,
+    "receive": _receive,
+    "let-syntax": _let_syntax,
+    "letrec-syntax": _let_syntax,
     "gexp": _gexp,
     "with-imported-modules": _with_modules,
     "with-extensions": _with_modules,

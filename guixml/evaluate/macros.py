@@ -26,12 +26,26 @@ class _Seq(list):
 class Macro:
     """A syntax-rules macro; lives only during one evaluation, like a closure."""
 
-    __slots__ = ("name", "literals", "rules")
+    __slots__ = ("name", "literals", "rules", "module", "_free")
 
     def __init__(self, name: str, literals: set[str], rules: list[tuple[Any, Any]]) -> None:
         self.name = name
         self.literals = literals
         self.rules = rules
+        #: The module that defines the macro, when known (set by the evaluator).
+        self.module: str | None = None
+        self._free: frozenset[str] | None = None
+
+    def free_names(self) -> frozenset[str]:
+        """The names its templates write that are no pattern variable."""
+        if self._free is None:
+            names: set[str] = set()
+            for pattern, template in self.rules:
+                bound = set(_variables(pattern, self.literals))
+                names.update(n for n in _symbols(template) if n not in bound)
+            names.discard(ELLIPSIS)
+            self._free = frozenset(names)
+        return self._free
 
     def __reduce__(self):
         raise TypeError("macros are not kept across phases")
@@ -109,6 +123,17 @@ def _variables(pat: Any, literals: set[str]) -> list[str]:
     if t is DottedList:
         return [v for p in pat.items for v in _variables(p, literals)] + \
             _variables(pat.tail, literals)
+    return []
+
+
+def _symbols(form: Any) -> list[str]:
+    t = type(form)
+    if t is Symbol:
+        return [str(form)]
+    if t is List:
+        return [n for x in form for n in _symbols(x)]
+    if t is DottedList:
+        return [n for x in form.items for n in _symbols(x)] + _symbols(form.tail)
     return []
 
 

@@ -365,7 +365,9 @@ def _evaluate_definition(ev: Evaluator, d: Definition, expr: Any) -> Any:
         return pkg
     if d.kind == "syntax":
         from guixml.evaluate.macros import macro_from_form
-        return macro_from_form(expr)
+        macro = macro_from_form(expr)
+        macro.module = ev.scope.module
+        return macro
     if d.kind == "record-procedure" and str(expr[0]) == "define-record-type*":
         return guix_record_accessor(expr, d.name)
     if d.kind == "record-procedure":

@@ -258,3 +258,20 @@ BUILTINS: dict[str, Builtin] = {}
 
 def _builtin_by_name(name: str) -> "Builtin":
     return BUILTINS[name]
+
+
+class MultipleValues:
+    """What ``(values A B …)`` returns, for other than one value: taken apart
+    by ``call-with-values``, ``receive``, ``let-values``, ``define-values`` and
+    SRFI-71 ``let``; lives only inside one evaluation."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: list) -> None:
+        self.items = items
+
+    def __reduce__(self):
+        raise TypeError("multiple values are not kept across phases")
+
+    def __repr__(self) -> str:
+        return f"#<values {len(self.items)}>"

@@ -63,7 +63,7 @@ from guixml.index.forking import WORKER_TIMEOUT
 from guixml.evaluate.model import Module, Package
 from guixml.evaluate.summary import ModuleSummary, evaluate_definition, summarize_source, \
     definition_forms, toplevel_forms
-from guixml.evaluate.values import EvalFailure, GlobalRef, NeedGlobal
+from guixml.evaluate.values import Call, EvalFailure, GlobalRef, NeedGlobal
 
 __all__ = ["load_channel", "ChannelIndex", "ChannelFile", "discover"]
 
@@ -238,6 +238,8 @@ class ChannelIndex:
         self._exporters: dict[str, list[str]] = {}
         self._registered: set[str] = set()
         self._forced: dict[tuple[str, str, bool], Any] = {}
+        #: (macro module, macro, using module) -> the names its template takes from its module.
+        self._macro_names: dict[tuple[str, str, str], dict[str, Any]] = {}
 
     def _set_summaries(self, summaries: list[ModuleSummary]) -> None:
         self._summaries = {}
@@ -437,7 +439,7 @@ class ChannelIndex:
         summary = self.summary(module)
         assert summary is not None
         d = summary.defs[name]
-        if d.status == "value":
+        if d.status == "value" and not self._calls_macro(d.value):
             self._values[key] = d.value
             return d.value
         if d.status == "error" and d.error is not None and d.error[0] not in ("unbound-variable",):
@@ -457,6 +459,18 @@ class ChannelIndex:
             self._in_progress.discard(key)
         self._values[key] = value
         return value
+
+    def _calls_macro(self, value: Any) -> bool:
+        """Whether VALUE is the per-file phase's residual call of what is
+        another module's syntax-rules macro (its arguments evaluated as if
+        it were a procedure): the definition is then evaluated again here."""
+        if type(value) is not Call or type(value.fn) is not GlobalRef:
+            return False
+        where = self.resolve(value.fn)
+        if where is None:
+            return False
+        summary = self.summary(where[0])
+        return summary is not None and summary.defs[where[1]].kind == "syntax"
 
     def _expression(self, summary: ModuleSummary, name: str) -> Any:
         forms = self._forms.get(summary.name)
@@ -534,6 +548,13 @@ class ChannelIndex:
         if not found:
             return None
         return self.definition_value(*found[0])
+
+    def package_values_named(self, name: str) -> list:
+        """The values of every public package variable whose name is NAME."""
+        if self._by_name is None:
+            from guixml.index.link import package_name_table
+            self._by_name = package_name_table(self)
+        return [self.definition_value(*where) for where in self._by_name.get(name, ())]
 
     # -- packages ------------------------------------------------------------------
 

@@ -62,3 +62,29 @@ class ChannelScope(Scope):
 
     def package_by_name(self, name: str) -> Any:
         return self.index.package_value_by_name(name)
+
+    def packages_named(self, name: str) -> list:
+        return self.index.package_values_named(name)
+
+    def template_names(self, macro: Any) -> dict:
+        """The names MACRO's template takes from the module that defines it,
+        where this module does not bind them (Guile's hygiene: ``modify-phases``
+        expands to ``%modify-phases``, which (guix build utils) does not
+        export), as GlobalRefs into that module."""
+        module = getattr(macro, "module", None)
+        if module is None or module == self.module:
+            return {}
+        key = (module, macro.name, self.module)
+        table = self.index._macro_names
+        names = table.get(key)
+        if names is None:
+            found: dict[str, Any] = {}
+            for name in macro.free_names():
+                if name in BUILTINS or name in self.summary.defs:
+                    continue
+                if self.index.resolve(GlobalRef(self.module, name)) is not None:
+                    continue
+                if self.index.resolve(GlobalRef(module, name)) is not None:
+                    found[name] = GlobalRef(module, name)
+            names = table[key] = found
+        return names

@@ -42,6 +42,9 @@ def test_every_package_has_name_and_version(packages):
         "configured": ("configured", "550.1"),      # match on (option . 'm)
         "driver-sandboxed": ("driver-sandboxed", "550.1"),  # record syntax in a template
         "picked": ("picked", "1.1"),                # another module's macro
+        "driver-binary": ("driver-binary", "550.1"),  # an internal define-values
+        "split": ("split", "2.0.20"),               # SRFI-71 let, receive, call-with-values
+        "respecified": ("respecified", "3.0"),      # specification->package, assoc
     }
     # A computed source's URI is a promise of a g-expression: kept unforced,
     # as static evaluation keeps every such origin.
@@ -104,3 +107,23 @@ def test_a_name_from_a_module_not_given_is_a_missing_module(tmp_path):
     text = package.unresolved[0].text
     assert "(other channel packages)" in text and "not among the trees given" in text
     assert "(ice-9 match)" not in text  # Guile's own
+
+
+def test_define_values_and_specification(packages):
+    assert packages["driver-binary"].source.uris == ("https://example.org/driver-550.1.run",)
+    assert packages["respecified"].synopsis == packages["driver"].synopsis
+
+
+def test_a_macro_expands_to_its_own_module_helpers():
+    """modify-phases expands to %modify-phases, which (guix build utils) does
+    not export: the template's names are taken from the macro's module; the
+    phases themselves come from a let-syntax macro."""
+    from guixml.evaluate.values import GlobalRef
+    index = load_channel([str(FIXTURE)], use_cache=False, jobs=1)
+    def steps(name):
+        value = index.value_of(GlobalRef("(demo build-system stepped)", name))
+        return [(str(e.items[0]), e.tail.name) for e in value]
+    assert steps("%stepped-steps") == [("unpack", "unpack"), ("build", "check")]
+    assert steps("%replaced-steps") == [("unpack", "unpack"), ("configure", "configure"),
+                                        ("build", "check")]
+    assert not [e for e in index.errors if "stepped" in e or "steps.scm" in e]
