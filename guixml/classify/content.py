@@ -430,7 +430,7 @@ class _Walk:
 
     def _examine(self, path: str, size: int, entry: _Entry, hashing: "_Hashing | _Whole",
                  spool: Any) -> None:
-        out = _Collector()
+        out = _Collector({})
         _examine(entry, 0, out)
         self.warnings.extend(out.errors)
         offset = _npy_object(entry.head)
@@ -464,7 +464,7 @@ class _Walk:
                     _read_up_to(stream, offset)
                 imports, note = pickle_imports(stream, max_ops=self.limits.max_pickle_ops,
                                                max_read=self.limits.max_pickle_read)
-            digest = hashing.drain() if own else None
+            digest = hashing.drain() if own else (out.digests or {}).get(finding.path)
             numbers = {kind: int(n) for n, kind in _NUMBER.findall(finding.evidence)}
             self.findings.append(ContentFinding(
                 "weights", finding.path, finding.format, finding.size,
