@@ -21,7 +21,8 @@ the source's content hash (:class:`~guixml.classify.content.ContentCache`).
 
 Public API::
 
-    SourceOptions(store=None, dirs=(), fetch=False, cache_dir=None, mirrors=None)
+    SourceOptions(store=None, dirs=(), fetch=False, cache_dir=None, mirrors=None,
+                  pypi_index=None, pypi_prefix=None)
     default_store() -> str | None
     deepen(result, options, progress=None) -> AuditResult
     static_deletions(datum) -> tuple[Deletion, ...]
@@ -57,6 +58,8 @@ class SourceOptions:
     fetch: bool = False
     cache_dir: str | None = None
     mirrors: Any = None  # a guix/download.scm to read %mirrors from (for --fetch)
+    pypi_index: str | None = None  # the simple API (default: the Python package index's)
+    pypi_prefix: str | None = None  # what a pypi-uri URL starts with (default: Guix's)
 
     @property
     def active(self) -> bool:
@@ -197,13 +200,17 @@ def _locate(wanted: list[Wanted], options: SourceOptions, warnings: list[SourceW
             found.setdefault(positions[id(item.wanted)], item)
     if options.fetch:
         from guixml.sources import Fetcher, read_mirrors
-        mirrors = {}
+        mirrors: dict[str, tuple[str, ...]] = {}
         if options.mirrors and os.path.exists(options.mirrors):
-            try:
-                mirrors = read_mirrors(options.mirrors)
-            except Exception as error:  # a mirror list that cannot be read: none
-                warnings.append(SourceWarning(str(options.mirrors), f"mirrors not read: {error}"))
-        fetcher = Fetcher(root, mirrors=mirrors)
+            # read_mirrors never raises: what it cannot read is a located warning.
+            mirrors, unread = read_mirrors(options.mirrors)
+            warnings.extend(unread)
+        extra: dict[str, str] = {}
+        if options.pypi_index:
+            extra["pypi_index"] = options.pypi_index
+        if options.pypi_prefix:
+            extra["pypi_prefix"] = options.pypi_prefix
+        fetcher = Fetcher(root, mirrors=mirrors, **extra)
         rest = [w for i, w in enumerate(wanted) if i not in found or not found[i].verified]
         located, problems = fetcher.fetch(rest)
         warnings.extend(problems)
