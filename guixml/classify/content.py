@@ -801,7 +801,8 @@ def _walk_zip(path: str, walk: _Walk) -> str | None:
                 continue
             tops.add(name.split("/", 1)[0])
             mode = info.external_attr >> 16 if info.create_system == 3 else 0
-            if info.is_dir() or (mode and not stat.S_ISREG(mode)):
+            # Permission bits alone (as Python's zipfile writes) are a regular file.
+            if info.is_dir() or (stat.S_IFMT(mode) and not stat.S_ISREG(mode)):
                 continue
             try:
                 with archive.open(info) as member:
