@@ -430,7 +430,7 @@ class _Walk:
 
     def _examine(self, path: str, size: int, entry: _Entry, hashing: "_Hashing | _Whole",
                  spool: Any) -> None:
-        out = _Collector()
+        out = _Collector({})
         _examine(entry, 0, out)
         self.warnings.extend(out.errors)
         offset = _npy_object(entry.head)
@@ -464,7 +464,7 @@ class _Walk:
                     _read_up_to(stream, offset)
                 imports, note = pickle_imports(stream, max_ops=self.limits.max_pickle_ops,
                                                max_read=self.limits.max_pickle_read)
-            digest = hashing.drain() if own else None
+            digest = hashing.drain() if own else (out.digests or {}).get(finding.path)
             numbers = {kind: int(n) for n, kind in _NUMBER.findall(finding.evidence)}
             self.findings.append(ContentFinding(
                 "weights", finding.path, finding.format, finding.size,
@@ -717,6 +717,11 @@ class _Member(io.RawIOBase):
         self._left = self._padding = 0
 
 
+#: Bytes read after a compressed tar's end-of-archive blocks, at most, for its
+#: decompressor to verify the checksum at its end; beyond that it is stopped.
+_DRAIN_AFTER_END = 16 << 20
+
+
 def _walk_tar(path: str, kind: str, walk: _Walk) -> str | None:
     saved = walk.mark()
     try:
@@ -728,6 +733,7 @@ def _walk_tar(path: str, kind: str, walk: _Walk) -> str | None:
 
 def _walk_tar_with(path: str, kind: str, walk: _Walk, *, plain: bool) -> str | None:
     stream, process, mode = _tar_stream(path, kind)
+    finished = False
     tops: set[str] = set()
     members: Iterator[tuple[str, int, bool, Any]]
     try:
@@ -752,9 +758,20 @@ def _walk_tar_with(path: str, kind: str, walk: _Walk, *, plain: bool) -> str | N
                 walk.member(name, size, handle)  # type: ignore[arg-type]
             if archive is not None:
                 archive.close()
+            if process is not None:
+                # Read what follows the archive's end (padding) so that the
+                # decompressor reaches its own end and checks its checksum.
+                left = _DRAIN_AFTER_END
+                while left > 0:
+                    chunk = stream.read(min(left, _CHUNK))
+                    if not chunk:
+                        break
+                    left -= len(chunk)
+                finished = left > 0
     finally:
         if process is not None:
-            process.kill()
+            if not finished:
+                process.kill()
             code = process.wait()
     if process is not None and code not in (0, -9):
         walk.warnings.append(f"{path}: corrupt or truncated {kind} data "
@@ -784,7 +801,8 @@ def _walk_zip(path: str, walk: _Walk) -> str | None:
                 continue
             tops.add(name.split("/", 1)[0])
             mode = info.external_attr >> 16 if info.create_system == 3 else 0
-            if info.is_dir() or (mode and not stat.S_ISREG(mode)):
+            # Permission bits alone (as Python's zipfile writes) are a regular file.
+            if info.is_dir() or (stat.S_IFMT(mode) and not stat.S_ISREG(mode)):
                 continue
             try:
                 with archive.open(info) as member:

@@ -21,7 +21,8 @@ the source's content hash (:class:`~guixml.classify.content.ContentCache`).
 
 Public API::
 
-    SourceOptions(store=None, dirs=(), fetch=False, cache_dir=None, mirrors=None)
+    SourceOptions(store=None, dirs=(), fetch=False, cache_dir=None, mirrors=None,
+                  pypi_index=None, pypi_prefix=None)
     default_store() -> str | None
     deepen(result, options, progress=None) -> AuditResult
     static_deletions(datum) -> tuple[Deletion, ...]
@@ -57,6 +58,8 @@ class SourceOptions:
     fetch: bool = False
     cache_dir: str | None = None
     mirrors: Any = None  # a guix/download.scm to read %mirrors from (for --fetch)
+    pypi_index: str | None = None  # the simple API (default: the Python package index's)
+    pypi_prefix: str | None = None  # what a pypi-uri URL starts with (default: Guix's)
 
     @property
     def active(self) -> bool:
@@ -107,27 +110,48 @@ def _strings(datum: Any) -> list[str]:
     return []
 
 
-def _normal(path: str) -> str:
-    while path.startswith("./"):
-        path = path[2:]
-    return path.rstrip("/")
+def _normal(path: str, prefix: str = "") -> str | None:
+    """PATH, relative to the source's top directory, under the directory PREFIX
+    (a ``with-directory-excursion``); None when it leaves the tree or is absolute."""
+    if path.startswith("/"):
+        return None
+    parts: list[str] = [p for p in prefix.split("/") if p]
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        else:
+            parts.append(part)
+    return "/".join(parts)
 
 
 def static_deletions(datum: Any, limit: int = 100_000) -> tuple[Deletion, ...]:
     """The deletions written with literal paths anywhere in DATUM (a snippet or
-    a package's arguments); a bounded walk, never evaluated."""
+    a package's arguments): ``delete-file``, ``delete-file-recursively``,
+    ``(for-each delete-file[-recursively] '(…))`` or ``(list …)``, ``(for-each
+    delete-file (find-files DIR [REGEX]))``, each under the directories of the
+    ``with-directory-excursion`` forms around it; a bounded walk, never evaluated."""
     found: list[Deletion] = []
-    stack = [datum]
+    stack: list[tuple[Any, str]] = [(datum, "")]
     seen = 0
+
+    def add(path: str, prefix: str, tree: bool, regex: str | None = None) -> None:
+        normal = _normal(path, prefix)
+        if normal is not None and (normal or regex is not None):
+            found.append(Deletion(normal, tree, regex))
+
     while stack and seen < limit:
-        node = stack.pop()
+        node, prefix = stack.pop()
         seen += 1
         if not isinstance(node, list) or not node:
             continue
         head = _name(node[0])
         if head in ("delete-file", "delete-file-recursively") and len(node) >= 2 \
                 and type(node[1]) is str:
-            found.append(Deletion(_normal(node[1]), head != "delete-file"))
+            add(node[1], prefix, head != "delete-file")
         elif head == "for-each" and len(node) == 3 and \
                 _name(node[1]) in ("delete-file", "delete-file-recursively"):
             tree = _name(node[1]) == "delete-file-recursively"
@@ -135,10 +159,19 @@ def static_deletions(datum: Any, limit: int = 100_000) -> tuple[Deletion, ...]:
             if isinstance(target, list) and target and _name(target[0]) == "find-files" \
                     and len(target) >= 2 and type(target[1]) is str:
                 regex = target[2] if len(target) >= 3 and type(target[2]) is str else ""
-                found.append(Deletion(_normal(target[1]), True, regex))
+                add(target[1], prefix, True, regex)
             else:
-                found.extend(Deletion(_normal(p), tree) for p in _strings(target))
-        stack.extend(reversed(node))
+                for path in _strings(target):
+                    add(path, prefix, tree)
+        elif head == "with-directory-excursion" and len(node) >= 2:
+            if type(node[1]) is not str:
+                continue  # a directory not written literally: its deletions are unknown
+            inner = _normal(node[1], prefix)
+            if inner is None:
+                continue
+            stack.extend((child, inner) for child in reversed(node[2:]))
+            continue
+        stack.extend((child, prefix) for child in reversed(node))
     return tuple(dict.fromkeys(found))
 
 
@@ -167,13 +200,17 @@ def _locate(wanted: list[Wanted], options: SourceOptions, warnings: list[SourceW
             found.setdefault(positions[id(item.wanted)], item)
     if options.fetch:
         from guixml.sources import Fetcher, read_mirrors
-        mirrors = {}
+        mirrors: dict[str, tuple[str, ...]] = {}
         if options.mirrors and os.path.exists(options.mirrors):
-            try:
-                mirrors = read_mirrors(options.mirrors)
-            except Exception as error:  # a mirror list that cannot be read: none
-                warnings.append(SourceWarning(str(options.mirrors), f"mirrors not read: {error}"))
-        fetcher = Fetcher(root, mirrors=mirrors)
+            # read_mirrors never raises: what it cannot read is a located warning.
+            mirrors, unread = read_mirrors(options.mirrors)
+            warnings.extend(unread)
+        extra: dict[str, str] = {}
+        if options.pypi_index:
+            extra["pypi_index"] = options.pypi_index
+        if options.pypi_prefix:
+            extra["pypi_prefix"] = options.pypi_prefix
+        fetcher = Fetcher(root, mirrors=mirrors, **extra)
         rest = [w for i, w in enumerate(wanted) if i not in found or not found[i].verified]
         located, problems = fetcher.fetch(rest)
         warnings.extend(problems)
@@ -337,6 +374,8 @@ def fold(audit: PackageAudit, records: tuple[SourceRecord, ...],
     changes: dict[str, Any] = {"sources": records, "inspected": inspected}
     if not evidence:
         return attrs.evolve(audit, **changes)
+    # What decides first: weights kept and downloads, then what was removed or is a fixture.
+    evidence.sort(key=lambda e: e.rule in ("source-weights-removed", "source-weights-fixture"))
     changes["evidence"] = (*audit.evidence, *evidence)
     role = audit.weights
     if not audit.from_properties:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bz2
 import functools
+import hashlib
 import io
 import json
 import lzma
@@ -1080,10 +1081,15 @@ def _decompress_prefix(head: bytes, limit: int) -> bytes:
 
 
 class _Collector:
-    def __init__(self) -> None:
+    """What an examination found.  With ``digests`` a dict, each weight file found
+    inside a nested archive gets its sha256 there, by its ``!/`` path, taken
+    as the member streams by (the caller hashes the outermost members itself)."""
+
+    def __init__(self, digests: dict[str, str] | None = None) -> None:
         self.findings: list[Finding] = []
         self.errors: list[str] = []
         self.files = 0
+        self.digests = digests
 
     def add(self, finding: Finding) -> None:
         self.findings.append(finding)
@@ -1097,8 +1103,47 @@ def _walk_tar(archive: tarfile.TarFile, prefix: str, depth: int, out: _Collector
         stream = archive.extractfile(member)
         if stream is None:
             continue
-        entry = _Entry(prefix + member.name, member.size, stream, head_bytes)
+        if out.digests is None:
+            _examine(_Entry(prefix + member.name, member.size, stream, head_bytes), depth, out)
+            continue
+        hashing = _HashingReader(stream)
+        entry = _Entry(prefix + member.name, member.size, hashing, head_bytes)  # type: ignore[arg-type]
+        before = len(out.findings)
         _examine(entry, depth, out)
+        if any(f.path == entry.path for f in out.findings[before:]):
+            out.digests[entry.path] = hashing.drain()
+
+
+class _HashingReader(io.RawIOBase):
+    """A forward stream that hashes what is read through it; ``drain`` reads the
+    rest and gives the sha256 of the whole."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._digest = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._stream.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self._digest.update(data)
+        return n
+
+    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+        data = self._stream.read(size)
+        self._digest.update(data)
+        return data
+
+    def drain(self) -> str:
+        while True:
+            data = self._stream.read(1 << 20)
+            if not data:
+                break
+            self._digest.update(data)
+        return self._digest.hexdigest()
 
 
 def _walk_zip(path: str, out: _Collector) -> None:

@@ -4,6 +4,13 @@
 ``--sources DIR…`` (directories of archives and checkouts, matched by content)
 and ``--fetch`` (download and verify; off by default).  With none of them,
 and no ``/gnu/store``, the audit reads the definitions alone, as before.
+
+``--fetch`` expands ``mirror://`` from the ``%mirrors`` of the audited tree's
+own ``guix/download.scm`` (else ``GUIX_SOURCE``'s).  A local mirror of the
+Python package index is named by ``GUIXML_PYPI_INDEX`` (its simple API, default
+``https://pypi.org/simple/``) and ``GUIXML_PYPI_SOURCE_PREFIX`` (what the
+tree's ``pypi-uri`` URLs start with, default
+``https://files.pythonhosted.org/packages/source/``).
 """
 
 from __future__ import annotations
@@ -43,5 +50,7 @@ def source_options(args: argparse.Namespace, paths: Sequence[str] = ()):
     from guixml.classify import SourceOptions, default_store
     store = default_store() if args.store is None else (args.store or None)
     options = SourceOptions(store=store, dirs=tuple(args.sources), fetch=args.fetch,
-                            mirrors=_mirrors(paths) if args.fetch else None)
+                            mirrors=_mirrors(paths) if args.fetch else None,
+                            pypi_index=os.environ.get("GUIXML_PYPI_INDEX") or None,
+                            pypi_prefix=os.environ.get("GUIXML_PYPI_SOURCE_PREFIX") or None)
     return options if options.active else None

@@ -53,7 +53,7 @@ def source_lines(entry: PackageReport, most: int = 3) -> list[str]:
     audit = entry.audit
     if not audit.inspected:
         return []
-    lines = []
+    lines: list[tuple[bool, str]] = []  # what was removed comes after what is kept
     for record in audit.sources:
         where = "the source" if record.input is None else f"input {record.input}"
         own = "model" if audit.weights == "model" else "tangled"
@@ -65,8 +65,13 @@ def source_lines(entry: PackageReport, most: int = 3) -> list[str]:
                 continue
             what = (f"{finding.path}:{finding.line} downloads {finding.model or 'a model'}"
                     if finding.kind == "external" else f"{finding.path} in {where}")
-            lines.append(f"    {kind}: {what}"
-                         + ("" if record.verified else " (matched by name, unverified)"))
+            lines.append((kind == "removed", f"    {kind}: {what}"
+                          + ("" if record.verified else " (matched by name, unverified)")))
+    lines.sort(key=lambda line: line[0])
+    return _at_most([text for _, text in lines], most)
+
+
+def _at_most(lines: list[str], most: int) -> list[str]:
     if len(lines) > most:
         lines[most:] = [f"    … and {len(lines) - most} more (guixml show)"]
     return lines

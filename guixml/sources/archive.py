@@ -388,7 +388,9 @@ def _zip_tree(archive: zipfile.ZipFile, path: str, limits: Limits) -> _Tree:
                 continue
             with archive.open(info) as member:
                 node = _Node(SYMLINK, target=member.read(limits.max_link))
-        elif mode and not stat.S_ISREG(mode):
+        elif stat.S_IFMT(mode) and not stat.S_ISREG(mode):
+            # Only a named file type other than regular (permission bits alone,
+            # as Python's zipfile writes, are a regular file, as unzip makes it).
             raise ArchiveError(f"{path}!/{info.filename}",
                                "device or fifo member: the unpacked tree has no NAR hash")
         else:

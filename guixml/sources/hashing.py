@@ -18,18 +18,20 @@ NIX_BASE32_ALPHABET = "0123456789abcdfghijklmnpqrsvwxyz"
 _CHUNK = 1 << 20
 
 
+_TO_STANDARD = str.maketrans(NIX_BASE32_ALPHABET, "0123456789abcdefghijklmnopqrstuv")
+_VALID = frozenset(NIX_BASE32_ALPHABET)
+
+
 def nix_base32(digest: bytes) -> str:
-    """DIGEST in Guix's nix-base32 notation (52 characters for a sha256)."""
+    """DIGEST in Guix's nix-base32 notation (52 characters for a sha256).
+
+    The n-th symbol from the end holds bits 5n… of DIGEST read as one
+    little-endian number, so the notation is that number's base-32 digits,
+    most significant first, padded to the length."""
     length = (len(digest) * 8 + 4) // 5
-    chars = []
-    for n in range(length - 1, -1, -1):
-        bit = n * 5
-        index, shift = divmod(bit, 8)
-        value = digest[index] >> shift
-        if index + 1 < len(digest):
-            value |= digest[index + 1] << (8 - shift)
-        chars.append(NIX_BASE32_ALPHABET[value & 0x1F])
-    return "".join(chars)
+    value = int.from_bytes(digest, "little")
+    alphabet = NIX_BASE32_ALPHABET
+    return "".join([alphabet[(value >> (5 * n)) & 0x1F] for n in range(length - 1, -1, -1)])
 
 
 def nix_base32_decode(text: str) -> bytes:
@@ -37,19 +39,13 @@ def nix_base32_decode(text: str) -> bytes:
     length = len(text) * 5 // 8
     if (length * 8 + 4) // 5 != len(text):
         raise ValueError(f"{text!r} has no valid nix-base32 length")
-    out = bytearray(length)
-    for n, char in enumerate(reversed(text)):
-        digit = NIX_BASE32_ALPHABET.find(char)
-        if digit < 0:
-            raise ValueError(f"invalid nix-base32 character {char!r} in {text!r}")
-        index, shift = divmod(n * 5, 8)
-        out[index] |= (digit << shift) & 0xFF
-        carry = digit >> (8 - shift)
-        if index + 1 < length:
-            out[index + 1] |= carry
-        elif carry:
-            raise ValueError(f"nix-base32 string {text!r} sets bits beyond its length")
-    return bytes(out)
+    if not _VALID.issuperset(text):
+        bad = next(char for char in text if char not in _VALID)
+        raise ValueError(f"invalid nix-base32 character {bad!r} in {text!r}")
+    value = int(text.translate(_TO_STANDARD), 32) if text else 0
+    if value >> (length * 8):
+        raise ValueError(f"nix-base32 string {text!r} sets bits beyond its length")
+    return value.to_bytes(length, "little")
 
 
 def sha256_stream(stream: BinaryIO) -> bytes:

@@ -35,7 +35,7 @@ from attrs import frozen
 
 from guixml.sources.archive import Limits
 from guixml.sources.common import (Located, SourcesError, SourceWarning, Wanted,
-                                   declared_digest, nix_base32, sources_cache_dir)
+                                   declared_digest, sources_cache_dir)
 from guixml.sources.hashes import HashCache, item_hashes
 from guixml.sources.store import method_spec, origin_name
 
@@ -148,7 +148,10 @@ def _match(wanted: Wanted, candidates: Sequence[Candidate],
     digest = declared_digest(wanted)
     if spec is None or digest is None:
         return None
-    expected = nix_base32(digest)
+    # The decoding is strict (no bits beyond the length), so the declared
+    # string is the canonical notation of DIGEST: no need to encode it again.
+    expected = wanted.sha256
+    assert expected is not None
     kinds = ("nar", "unpacked") if spec.recursive else ("sha256",)
     if index is None:
         index = _by_hash(candidates)

@@ -119,6 +119,26 @@ def test_weak_signal_alone_is_not_enough(rules):
     assert classify_package(weak, rules).weights == "none"
 
 
+def test_language_identifier_ships_its_profiles(rules):
+    detector = package(name="langid", build_system="pyproject-build-system",
+                       synopsis="Language detection library",
+                       description="A port of a language-detection library.")
+    audit = classify_package(detector, rules)
+    assert audit.weights == "tangled"
+    assert any(e.rule == "text.language-identifier" for e in audit.evidence)
+    app = package(name="translator", synopsis="Translate text",
+                  description="Offers automatic language detection and text-to-speech.")
+    assert classify_package(app, rules).weights == "none"
+
+
+def test_statistical_spam_filter_is_a_trainer(rules):
+    filt = package(name="filter", synopsis="Spam filtering system",
+                   description="Filter is a spam filter that evaluates messages by rules "
+                               "including regular expressions and statistical analysis.")
+    audit = classify_package(filt, rules)
+    assert audit.training_software and audit.weights == "none"
+
+
 def test_veto_removes_a_conclusion(rules):
     client = package(name="chat", description="A client that requires pre-trained models "
                      "hosted elsewhere; it needs an API key.")

@@ -300,3 +300,62 @@ def test_plain_tar_refuses_what_it_does_not_read():
         for _name, _size, regular, handle in _plain_tar(io.BytesIO(truncated)):
             if regular:
                 handle.read()
+
+
+# --- memory: a member larger than the read-whole threshold is streamed ----------
+
+class _Zeros(io.RawIOBase):
+    """SIZE bytes: a GGUF header, then zeros, produced as they are read."""
+
+    def __init__(self, size: int) -> None:
+        self.left = size
+        self.head = gguf_bytes()[:24]
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = min(len(buffer), self.left)
+        head, self.head = self.head[:n], self.head[n:]
+        buffer[:len(head)] = head
+        buffer[len(head):n] = bytes(n - len(head))
+        self.left -= n
+        return n
+
+
+@pytest.mark.parametrize("shape", ["tar", "tar.gz", "tar.xz", "zip", "directory"])
+def test_large_member_is_streamed_never_read_whole(tmp_path, shape):
+    import hashlib
+    import tracemalloc
+    from guixml.classify import content as content_module
+    size = 24 << 20  # well over content._WHOLE, the read-whole threshold
+    assert size > 8 * content_module._WHOLE
+    digest = hashlib.sha256(_Zeros(size).read()).hexdigest()
+    name = "p-1/models/large.gguf"
+    if shape == "directory":
+        path = tmp_path / "tree"
+        (path / "p-1" / "models").mkdir(parents=True)
+        with open(path / name, "wb") as out:
+            shutil.copyfileobj(_Zeros(size), out)
+        name = name  # a directory's members are named from its root
+    elif shape == "zip":
+        path = tmp_path / "p-1.zip"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            with archive.open(name, "w") as member:
+                shutil.copyfileobj(_Zeros(size), member)
+    else:
+        path = tmp_path / f"p-1.{shape}"
+        mode = {"tar": "w", "tar.gz": "w:gz", "tar.xz": "w:xz"}[shape]
+        with tarfile.open(path, mode) as tar:
+            info = tarfile.TarInfo(name)
+            info.size = size
+            tar.addfile(info, _Zeros(size))
+    tracemalloc.start()
+    try:
+        content = inspect_source(path, scratch=tmp_path / "scratch")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    [finding] = [f for f in content.findings if f.kind == "weights"]
+    assert finding.path == name and finding.size == size and finding.sha256 == digest
+    assert peak < 6 << 20, f"peak {peak} bytes of Python memory for a {size}-byte member"

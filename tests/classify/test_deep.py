@@ -36,7 +36,11 @@ PACKAGE = """(define-module (demo pkgs)
               (uri (string-append "https://example.org/demo-" version ".tar.gz"))
               (sha256 (base32 "{hash}"))
               (snippet '(begin (delete-file "models/old.gguf")
-                               (for-each delete-file (find-files "vendored" "\\\\.pt$"))))))
+                               (for-each delete-file (find-files "vendored" "\\\\.pt$"))
+                               (with-directory-excursion "extra"
+                                 (delete-file "./w.gguf")
+                                 (with-directory-excursion "deep"
+                                   (for-each delete-file (find-files "." "\\\\.bin$"))))))))
     (build-system gnu-build-system)
     (arguments
      (list #:phases
@@ -64,6 +68,21 @@ PACKAGE = """(define-module (demo pkgs)
 """
 
 
+def nested_tarball() -> bytes:
+    import io
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, data in (("engine/nn/vad.safetensors", safetensors_bytes()),
+                           ("engine/README", b"vendored\n")):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+NESTED = "vendor/engine-2.0.tar.gz!/engine/nn/vad.safetensors"
+
+
 def make_archive(path, files: dict[str, bytes]) -> bytes:
     root = path.parent / (path.name + ".d")
     for name, data in files.items():
@@ -84,6 +103,10 @@ def channel(tmp_path, monkeypatch):
         "third_party/llm.gguf": gguf_bytes(),
         "tests/tiny.gguf": gguf_bytes(),
         "src/run.py": CODE,
+        "extra/w.gguf": gguf_bytes(),
+        "extra/deep/sub/n.bin": gguf_bytes(),
+        "extra/deep.bin": gguf_bytes(),
+        "vendor/engine-2.0.tar.gz": nested_tarball(),
     })
     digest = hashlib.sha256(data).digest()
     chan = tmp_path / "chan"
@@ -112,6 +135,11 @@ def test_sources_dir_tangled_with_files_named_and_deletions_removed(channel):
     assert ("source-weights-removed", "third_party/llm.gguf") in rules
     assert ("source-weights-fixture", "tests/tiny.gguf") in rules
     assert ("source-download", "src/run.py:2") in rules
+    # Under with-directory-excursion: removed, not tangled; a file beside is kept.
+    assert ("source-weights-removed", "extra/w.gguf") in rules
+    assert ("source-weights-removed", "extra/deep/sub/n.bin") in rules
+    assert ("source-weights", "extra/deep.bin") in rules
+    assert ("source-weights", NESTED) in rules
     record = demo.sources[0]
     assert record.how == "sources" and record.verified
     assert plain.inspected is False and plain.sources[0].how is None
@@ -123,6 +151,7 @@ def test_sources_dir_tangled_with_files_named_and_deletions_removed(channel):
     assert found["models/vad.safetensors"]["sha256"] == hashlib.sha256(
         safetensors_bytes()).hexdigest()
     assert found["models/old.gguf"]["kind"] == "removed"
+    assert found[NESTED]["sha256"] == hashlib.sha256(safetensors_bytes()).hexdigest()
     plain_json = next(p for p in doc["packages"] if p["name"] == "plain")
     assert plain_json["inspected"] is False and plain_json["sources"][0]["found"] is False
 
@@ -171,10 +200,17 @@ def test_static_deletions():
       (for-each delete-file (find-files "d" "\\\\.bin$"))
       (for-each delete-file-recursively '("e" "f"))
       (for-each delete-file (list "g.pt"))
-      (delete-file (string-append "x" "y")))""")[0]
+      (delete-file (string-append "x" "y"))
+      (with-directory-excursion "h" (delete-file "i.onnx")
+        (with-directory-excursion "../j/" (delete-file-recursively "k")
+          (for-each delete-file (find-files "." "\\\\.pt$"))))
+      (with-directory-excursion "/abs" (delete-file "l"))
+      (with-directory-excursion (string-append "m") (delete-file "n"))
+      (delete-file "../outside"))""")[0]
     assert static_deletions(datum) == (
         Deletion("a/b.onnx"), Deletion("c", True), Deletion("d", True, "\\.bin$"),
-        Deletion("e", True), Deletion("f", True), Deletion("g.pt"))
+        Deletion("e", True), Deletion("f", True), Deletion("g.pt"),
+        Deletion("h/i.onnx"), Deletion("j/k", True), Deletion("j", True, "\\.pt$"))
     assert Deletion("c", True).covers("c/x/y") and not Deletion("c").covers("c/x")
     assert Deletion("d", True, "\\.bin$").covers("d/q/m.bin")
     assert not Deletion("d", True, "\\.bin$").covers("e/m.bin")
@@ -196,10 +232,12 @@ def test_sboms_list_weight_files_with_hashes(channel):
     files = {c["name"]: c for c in demo["components"] if "hashes" in c}
     assert files["models/vad.safetensors"]["hashes"] == [{"alg": "SHA-256", "content": digest}]
     assert "models/old.gguf" not in files  # removed by the snippet
+    assert files[NESTED]["hashes"] == [{"alg": "SHA-256", "content": digest}]  # nested
     graph = spdx(report)
     assert errors("spdx", graph) == []
     spdx_files = {e["name"]: e for e in graph["@graph"] if e.get("type") == "software_File"}
     assert spdx_files["models/vad.safetensors"]["verifiedUsing"][0]["hashValue"] == digest
+    assert spdx_files[NESTED]["verifiedUsing"][0]["hashValue"] == digest
     sarif = json.loads(render(report, "sarif"))
     messages = " ".join(r["message"]["text"] for r in sarif["runs"][0]["results"])
     assert "models/vad.safetensors" in messages

@@ -94,6 +94,20 @@ def test_strong_signals_decide_alone_weak_ones_do_not(rules):
     ("text.uses-existing-models",
      "use existing neural network potential parameterizations to predict energies", True),
     ("text.uses-existing-models", "use existing models of the building", False),
+    ("text.language-identifier", "Language detection library", True),
+    ("text.language-identifier", "Natural language detection library for Golang", True),
+    ("text.language-identifier", "N-Gram-Based Text Categorization library primarily "
+                                 "intended for language guessing.", True),
+    ("text.language-identifier", "a translator with features like automatic language "
+                                 "detection and text-to-speech", False),
+    ("text.language-identifier", "Library to access tags for identifying languages", False),
+    ("text.language-identifier", "Language detection for spaCy", False),
+    ("text.statistical-spam-filter", "Foo is a spam filter that evaluates messages by a "
+                                     "number of rules including: regular expressions, "
+                                     "statistical analysis, and URL blacklists.", True),
+    ("text.statistical-spam-filter", "Statistical analysis of spam reports", False),
+    ("text.wrapper-of", "named entity recognition using the Python @code{spaCy} package", True),
+    ("text.wrapper-of", "using the power of Python", False),
 ])
 def test_rule_patterns(rules, rule_id, text, expected):
     assert bool(rules.rule(rule_id).pattern.search(text)) is expected

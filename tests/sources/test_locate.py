@@ -57,6 +57,23 @@ def test_zip_unpacked_hash_is_the_trees(tmp_path: Path) -> None:
     assert unpacked is not None and unpacked.digest == nar_hash(tree)
 
 
+def test_zip_members_with_permission_bits_only_are_regular_files(tmp_path: Path) -> None:
+    """Python's zipfile (writestr, open "w") records 0o600 with no file type:
+    unzip makes a regular file of it, and so does the unpacked tree here."""
+    path = tmp_path / "d.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("d/a.txt", b"alpha\n")
+        with archive.open("d/sub/b.bin", "w") as member:
+            member.write(b"beta")
+    assert (zipfile.ZipFile(path).getinfo("d/a.txt").external_attr >> 16) == 0o600
+    tree = tmp_path / "tree" / "d"
+    (tree / "sub").mkdir(parents=True)
+    (tree / "a.txt").write_bytes(b"alpha\n")
+    (tree / "sub" / "b.bin").write_bytes(b"beta")
+    unpacked = unpacked_nar_hash(path, tmp_path / "scratch")
+    assert unpacked is not None and unpacked.digest == nar_hash(tree)
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(tree=st.tuples(st.just("dir"), st.dictionaries(names, nodes, max_size=6)))
 def test_any_tree_round_trips_through_tar(tmp_path_factory: pytest.TempPathFactory,
