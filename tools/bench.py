@@ -317,6 +317,50 @@ register(Benchmark(
 ))
 
 
+SHOW_PACKAGE = os.environ.get("GUIXML_BENCH_SHOW", "gnubg")  # the thread's tangled example
+
+
+def _show_warm_files(guix_source: Path) -> list[Path]:
+    """The package modules, after one ``show`` into a fresh cache (untimed)."""
+    import tempfile
+    import atexit
+    cache = tempfile.mkdtemp(prefix="guixml-bench-show-warm-")
+    atexit.register(shutil.rmtree, cache, True)
+    _WARM_CACHE["show"] = cache
+    _show(guix_source, cache)
+    return package_modules(guix_source)
+
+
+def _show(root: Path, cache: str) -> int:
+    """``guixml show SHOW_PACKAGE ROOT`` with CACHE, its output thrown away."""
+    import contextlib
+    import io
+    from guixml.cli import main as guixml_main
+    saved = os.environ.get("GUIXML_CACHE_DIR")
+    os.environ["GUIXML_CACHE_DIR"] = cache
+    try:
+        from guixml.index.cache import flush_writes
+        with contextlib.redirect_stdout(io.StringIO()):
+            status = guixml_main(["show", SHOW_PACKAGE, str(root)])
+        flush_writes()
+        return status
+    finally:
+        if saved is None:
+            del os.environ["GUIXML_CACHE_DIR"]
+        else:
+            os.environ["GUIXML_CACHE_DIR"] = saved
+
+
+register(Benchmark(
+    name="show-warm",
+    description="guixml show PACKAGE (GUIXML_BENCH_SHOW, default gnubg) of the unchanged "
+                "tree again (warm cache), against Guile reading it",
+    files=_show_warm_files,
+    guixml=lambda paths, jobs: _show(_index_root(paths), _WARM_CACHE["show"]),
+    guile_command=guile_script(READ_ONLY_SCM),
+))
+
+
 # -- running -------------------------------------------------------------------------
 
 
